@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Koa from 'koa';
+import compose from 'koa-compose';
+import type { Logger } from 'pino';
+import { Server as SocketServer } from 'socket.io';
+import { checkClaims, createAppTokenVerifier, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
+import { randomToken } from './auth/secrets';
+import { createWebTokens, type IssuedToken } from './auth/web-token';
+import type { Config } from './config';
+import { browserRoutes } from './http/browser-routes';
+import { demoRoutes } from './http/demo-routes';
+import { errorHandler } from './http/errors';
+import { meRoute } from './http/me-route';
+import { mobileRoutes } from './http/mobile-routes';
+import { opsRoutes } from './http/ops-routes';
+import { createLogger } from './log';
+import { createMetrics, type Metrics } from './metrics';
+import { SessionHub } from './realtime/hub';
+import { attachLoginNamespace } from './realtime/login-namespace';
+import { LoginService } from './session/service';
+import type { SessionUser, Snapshot } from './session/types';
+import { connectStore, REDIS_CLIENT_OPTIONS } from './store/connect';
+import type { Store } from './store/store';
+
+/** What a site can customise when it embeds qrlogin (library mode). */
+export interface QrLoginHooks {
+  /** Checks the mobile app's token; throw LoginError('invalid_token') to refuse. Default: JWT per config. */
+  verifyAppToken?: VerifyAppToken;
+  /** Mints the web token of a confirmed login. Default: JWT per config. */
+  issueWebToken?: (user: SessionUser, session: Snapshot) => Promise<IssuedToken>;
+  /** What the browser is shown of the user. Default: the token's `name` and `picture`. */
+  describeUser?: (claims: AppClaims) => SessionUser;
+}
+
+export interface QrLoginOptions extends QrLoginHooks {
+  config: Config;
+  logger?: Logger;
+  /** Folder of the built demo pages; default: dist/public of this package. */
+  publicDir?: string;
+  now?: () => number;
+}
+
+export interface QrLogin {
+  /** Every HTTP route, with qrlogin's error handling, to mount in a Koa app. */
+  middleware: Koa.Middleware;
+  /** A Koa app with just qrlogin, as `npm start` runs it. */
+  app: Koa;
+  /** Adds the Socket.IO `/login` namespace to an HTTP server. */
+  attach(server: HttpServer): Promise<SocketServer>;
+  store: Store;
+  metrics: Metrics;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const metrics = createMetrics();
+  const connection = await connectStore({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger });
+  const { store } = connection;
+
+  // Mobile tokens: the configured key, or in demo mode without one a random per-process secret.
+  let demoAppSecret: string | undefined;
+  let verifyAppToken = options.verifyAppToken;
+  if (!verifyAppToken) {
+    if (config.MOBILE_JWT_PUBLIC_KEY) {
+      verifyAppToken = createAppTokenVerifier({ publicKey: config.MOBILE_JWT_PUBLIC_KEY, algorithm: config.MOBILE_JWT_ALG });
+    } else {
+      let secret = config.MOBILE_JWT_SECRET;
+      if (!secret) {
+        secret = randomToken(32);
+        logger.warn('No MOBILE_JWT_SECRET or MOBILE_JWT_PUBLIC_KEY: demo app tokens use a random secret of this process only.');
+      }
+      verifyAppToken = createAppTokenVerifier({ secret });
+      if (config.demo) demoAppSecret = secret;
+    }
+  }
+  if (config.demo) logger.warn('DEMO is on: /api/demo/app-token lets anyone sign in as anyone. Turn it off in production.');
+  if (!config.WEB_JWT_SECRET && !config.WEB_JWT_PRIVATE_KEY && !options.issueWebToken) {
+    logger.warn('No WEB_JWT_SECRET or WEB_JWT_PRIVATE_KEY: web tokens are signed with a random key of this process only.');
+  }
+  const webTokens = createWebTokens({
+    secret: config.WEB_JWT_SECRET,
+    privateKey: config.WEB_JWT_PRIVATE_KEY,
+    ttlSeconds: config.WEB_TOKEN_TTL_SECONDS,
+  });
+
+  // Filled in by attach(): how this node tells the others about a transition.
+  let tellOtherNodes: (snapshot: Snapshot) => void = () => {};
+  const service = new LoginService({
+    store,
+    publicUrl: config.publicUrl,
+    ttlMs: config.QR_TTL_SECONDS * 1000,
+    confirmWindowMs: config.CONFIRM_WINDOW_SECONDS * 1000,
+    issueWebToken: options.issueWebToken ?? ((user, session) => webTokens.issue(user, session.id)),
+    now: options.now,
+    onChange: (snapshot) => {
+      metrics.transitions.inc({ state: snapshot.state });
+      if (snapshot.state === 'redeemed') metrics.redeems.inc();
+      hub.deliver(snapshot);
+      tellOtherNodes(snapshot);
+    },
+  });
+
+  let nsp: ReturnType<typeof attachLoginNamespace> | undefined;
+  const hub = new SessionHub({
+    read: (id) => service.snapshot(id),
+    emitLocal: (snapshot) => nsp?.local.to(snapshot.id).emit('state', snapshot),
+    now: options.now,
+    onError: (err, id) => logger.warn({ err, sessionId: id }, 'could not re-read a session after a change hint'),
+  });
+
+  const routers = [
+    opsRoutes({ store, metrics }),
+    browserRoutes({ service, hub, ttlSeconds: config.QR_TTL_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS }),
+    mobileRoutes({
+      service,
+      publicUrl: config.publicUrl,
+      verifyAppToken: checked(verifyAppToken),
+      describeUser: options.describeUser ?? describeUserFromClaims,
+    }),
+    meRoute(webTokens),
+    demoRoutes({ publicDir: options.publicDir ?? defaultPublicDir(), demoAppSecret }),
+  ];
+  const middleware = compose<Koa.ParameterizedContext>([
+    errorHandler(logger),
+    countCreations(metrics),
+    ...routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]),
+  ]);
+
+  const app = new Koa({ proxy: config.TRUST_PROXY });
+  app.use(middleware);
+
+  const closers: (() => Promise<unknown>)[] = [];
+  return {
+    app,
+    middleware,
+    store,
+    metrics,
+    logger,
+    async attach(server) {
+      const io = new SocketServer(server, { serveClient: false, perMessageDeflate: false });
+      if (connection.redis) {
+        // The adapter's subscriber must queue its SUBSCRIBEs until connected; the publisher fails fast.
+        const pub = connection.redis.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false });
+        const sub = connection.redis.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false, enableOfflineQueue: true });
+        for (const client of [pub, sub]) client.on('error', (err) => logger.warn({ err: err.message }, 'redis adapter connection error'));
+        await Promise.all([pub, sub].map((client) => new Promise((resolve) => client.once('ready', resolve))));
+        io.adapter(createAdapter(pub, sub, { key: `${config.REDIS_KEY_PREFIX}socket.io`, publishOnSpecificResponseChannel: true }));
+        closers.push(() => pub.quit().catch(() => pub.disconnect()), () => sub.quit().catch(() => sub.disconnect()));
+      }
+      nsp = attachLoginNamespace(io, { service, hub, logger, metrics });
+      if (connection.redis) {
+        // A plain serverSideEmit is one PUBLISH with no replies awaited. Each node
+        // delivers to its own sockets and long polls through its hub, which drops
+        // versions it already delivered (from keyspace events, say).
+        const loginNsp = nsp;
+        tellOtherNodes = (snapshot) => {
+          try {
+            loginNsp.serverSideEmit('qrlogin:state', snapshot);
+          } catch (err) {
+            // The change is written; browsers elsewhere get it on their next (re)connect or poll.
+            logger.warn({ err, sessionId: snapshot.id }, 'could not tell other nodes about a change');
+          }
+        };
+        loginNsp.on('qrlogin:state', (snapshot: Snapshot) => hub.deliver(snapshot));
+      }
+      closers.unshift(() => io.close().catch(() => undefined));
+      return io;
+    },
+    async close() {
+      hub.close();
+      for (const close of closers) await close();
+      await connection.close();
+    },
+  };
+}
+
+/** Any token verifier, default or a site's hook, must still yield `sub` and `exp`. */
+function checked(verify: VerifyAppToken): VerifyAppToken {
+  return async (token) => checkClaims(await verify(token));
+}
+
+function countCreations(metrics: Metrics): Koa.Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status === 201 && ctx.method === 'POST' && ctx.path === '/api/login-sessions') metrics.sessionsCreated.inc();
+  };
+}
+
+/** dist/public of this package, found from here whether running compiled (dist/server) or from source (server/). */
+function defaultPublicDir(): string {
+  let dir = __dirname;
+  while (dir !== dirname(dir)) {
+    try {
+      readFileSync(join(dir, 'package.json'));
+      return join(dir, 'dist', 'public');
+    } catch {
+      dir = dirname(dir);
+    }
+  }
+  return join(__dirname, 'public');
+}

@@ -1,0 +1,87 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { renderQrPng, renderQrSvg } from '../qr';
+import type { SessionHub } from '../realtime/hub';
+import type { LoginService } from '../session/service';
+import { toSnapshot } from '../session/types';
+import { jsonBody } from './body';
+import { normalizeIp } from './request-info';
+import { longPollQuery, parse, sessionId } from './schemas';
+
+export interface BrowserRouteDeps {
+  service: LoginService;
+  hub: SessionHub;
+  ttlSeconds: number;
+  pollIntervalMs: number;
+}
+
+const secretOf = (ctx: Context): string | undefined => ctx.get('x-login-secret') || undefined;
+const idOf = (ctx: Context): string => parse(sessionId, ctx.params.id, 'id');
+
+/** The website's side: PROTOCOL.md "Browser API". Every read needs the secret. */
+export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs }: BrowserRouteDeps): Router {
+  const router = new Router({ prefix: '/api/login-sessions' });
+
+  router.post('/', jsonBody(), async (ctx) => {
+    // The body, when any, is ignored: the server alone chooses ids and lifetimes.
+    const { record, secret, qrContent } = await service.create({
+      ip: normalizeIp(ctx.ip),
+      userAgent: ctx.get('user-agent'),
+    });
+    const svg = await renderQrSvg(qrContent);
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      ...toSnapshot(record),
+      secret,
+      expiresIn: ttlSeconds,
+      pollIntervalMs,
+      qr: { content: qrContent, svg },
+    };
+  });
+
+  router.get('/:id', async (ctx) => {
+    const id = idOf(ctx);
+    const { after, waitMs } = parse(longPollQuery, ctx.query, 'query');
+    const record = await service.findForBrowser(id, secretOf(ctx));
+    ctx.set('Cache-Control', 'no-store');
+    if (after === undefined || !waitMs || record.version > after) {
+      ctx.body = toSnapshot(record);
+      return;
+    }
+    // Long poll: listen first, then re-read, so a change in between is not missed.
+    const gone = new AbortController();
+    ctx.req.once('close', () => gone.abort());
+    const changed = hub.waitForChange(id, toSnapshot(record).expiresAt, after, waitMs, gone.signal);
+    const current = await service.snapshot(id);
+    if (current && current.version > after) gone.abort();
+    await changed;
+    ctx.body = (await service.snapshot(id)) ?? toSnapshot(record);
+  });
+
+  router.get('/:id/qr.svg', async (ctx) => {
+    const record = await service.findForBrowser(idOf(ctx), secretOf(ctx));
+    ctx.type = 'image/svg+xml';
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.body = await renderQrSvg(service.qrContent(record));
+  });
+
+  router.get('/:id/qr.png', async (ctx) => {
+    const record = await service.findForBrowser(idOf(ctx), secretOf(ctx));
+    ctx.type = 'image/png';
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.body = await renderQrPng(service.qrContent(record));
+  });
+
+  router.post('/:id/redeem', jsonBody(), async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await service.redeem(idOf(ctx), secretOf(ctx));
+  });
+
+  router.delete('/:id', async (ctx) => {
+    await service.abandon(idOf(ctx), secretOf(ctx));
+    ctx.status = 204;
+  });
+
+  return router;
+}

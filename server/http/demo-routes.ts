@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Router from '@koa/router';
+import jwt from 'jsonwebtoken';
+import { LoginError } from '../errors';
+import { jsonBody } from './body';
+import { demoTokenBody, parse } from './schemas';
+
+export interface DemoRouteDeps {
+  /** Folder with the built demo pages (index.html, phone.html, assets/). */
+  publicDir: string;
+  /** The HS256 secret app tokens are checked with; present only when the demo is on. */
+  demoAppSecret?: string;
+}
+
+const ASSET = /^[a-z0-9-]+\.(js|css|map|svg)$/;
+
+/**
+ * The demo website (`/`) and the phone page (`/m/login`) that stands in for
+ * the mobile app, plus the endpoint that mints demo app tokens. The token
+ * endpoint exists only with the demo on: it lets anyone log in as anyone.
+ */
+export function demoRoutes({ publicDir, demoAppSecret }: DemoRouteDeps): Router {
+  const router = new Router();
+  const page = (file: string) => async (ctx: import('koa').Context) => {
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = await readFile(join(publicDir, file));
+  };
+  router.get('/', page('index.html'));
+  router.get('/m/login', page('phone.html'));
+  router.get('/assets/:file', async (ctx) => {
+    const file = String(ctx.params.file);
+    if (!ASSET.test(file)) throw new LoginError('not_found', 'No such asset');
+    try {
+      ctx.body = await readFile(join(publicDir, 'assets', file));
+    } catch {
+      throw new LoginError('not_found', 'No such asset');
+    }
+    ctx.type = file.split('.').pop() ?? 'application/octet-stream';
+  });
+
+  router.post('/api/demo/app-token', async (ctx, next) => {
+    if (!demoAppSecret) throw new LoginError('not_found', 'The demo is off on this server');
+    return next();
+  }, jsonBody(), async (ctx) => {
+    const { userId, name, picture } = parse(demoTokenBody, ctx.state.body, 'body');
+    const claims = { name: name ?? userId, ...(picture ? { picture } : {}) };
+    const token = jwt.sign(claims, demoAppSecret as string, { algorithm: 'HS256', subject: userId, expiresIn: '1h' });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { token };
+  });
+  return router;
+}

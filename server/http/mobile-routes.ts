@@ -1,0 +1,64 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { bearerToken, type AppClaims, type VerifyAppToken } from '../auth/app-token';
+import { LoginError } from '../errors';
+import type { LoginService } from '../session/service';
+import { toSnapshot, type SessionUser } from '../session/types';
+import { jsonBody } from './body';
+import { describeLoginRequest, normalizeIp } from './request-info';
+import { codeBody, parse, scanBody } from './schemas';
+
+export interface MobileRouteDeps {
+  service: LoginService;
+  publicUrl: string;
+  verifyAppToken: VerifyAppToken;
+  describeUser: (claims: AppClaims) => SessionUser;
+}
+
+/** The phone's side: PROTOCOL.md "Mobile API". The user always comes from the verified app token. */
+export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser }: MobileRouteDeps): Router {
+  const router = new Router({ prefix: '/api/mobile' });
+  const appUser: Middleware = async (ctx, next) => {
+    const claims = await verifyAppToken(bearerToken(ctx.get('authorization')));
+    ctx.state.user = describeUser(claims);
+    return next();
+  };
+  const qrOrigin = new URL(publicUrl).origin;
+
+  /** `{qr}` is the scanned URL; only ours (PUBLIC_URL/m/login) is accepted, a defence against relayed codes. */
+  const idAndCode = (body: unknown): { id: string; code: string } => {
+    const parsed = parse(scanBody, body, 'body');
+    if (!('qr' in parsed)) return parsed;
+    let url: URL;
+    try {
+      url = new URL(parsed.qr);
+    } catch {
+      throw new LoginError('invalid_request', 'qr: is not a login QR code');
+    }
+    if (url.origin !== qrOrigin || url.pathname !== '/m/login') {
+      throw new LoginError('invalid_request', `qr: is not a login QR code of ${qrOrigin}`);
+    }
+    return parse(codeBody, { id: url.searchParams.get('id') ?? undefined, code: url.searchParams.get('code') ?? undefined }, 'qr');
+  };
+
+  router.post('/scan', appUser, jsonBody(), async (ctx) => {
+    const { id, code } = idAndCode(ctx.state.body);
+    const record = await service.scan(id, code, ctx.state.user);
+    const { user: _user, ...snapshot } = toSnapshot(record);
+    ctx.body = { ...snapshot, request: describeLoginRequest(record, normalizeIp(ctx.ip)) };
+  });
+
+  router.post('/confirm', appUser, jsonBody(), async (ctx) => {
+    const { id, code } = parse(codeBody, ctx.state.body, 'body');
+    const record = await service.confirm(id, code, ctx.state.user.id);
+    ctx.body = { id: record.id, state: record.state, version: record.version };
+  });
+
+  router.post('/cancel', appUser, jsonBody(), async (ctx) => {
+    const { id, code } = parse(codeBody, ctx.state.body, 'body');
+    const record = await service.cancel(id, code, ctx.state.user.id);
+    ctx.body = { id: record.id, state: record.state, version: record.version };
+  });
+
+  return router;
+}

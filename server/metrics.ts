@@ -1,0 +1,34 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per qrlogin instance, so several can live in one process (tests, library mode). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'qrlogin_' });
+  return {
+    registry,
+    sessionsCreated: new Counter({ name: 'qrlogin_sessions_created_total', help: 'Login sessions created', registers: [registry] }),
+    transitions: new Counter({
+      name: 'qrlogin_transitions_total',
+      help: 'State transitions written by this node, by new state',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    redeems: new Counter({ name: 'qrlogin_redeems_total', help: 'Web tokens issued', registers: [registry] }),
+    pushLatency: new Histogram({
+      name: 'qrlogin_push_latency_seconds',
+      help: 'Transition written → event emitted to local sockets',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    connectedSockets: new Gauge({ name: 'qrlogin_connected_sockets', help: 'Browser sockets on this node', registers: [registry] }),
+    rateLimited: new Counter({
+      name: 'qrlogin_rate_limited_total',
+      help: 'Requests refused by a rate limit',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
+    redisErrors: new Counter({ name: 'qrlogin_redis_errors_total', help: 'Redis connection and command errors', registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

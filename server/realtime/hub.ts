@@ -1,0 +1,122 @@
+import type { Snapshot } from '../session/types';
+
+export interface SessionHubOptions {
+  /** Reads the current snapshot from the store (the source of truth). */
+  read: (id: string) => Promise<Snapshot | null>;
+  /** Pushes a snapshot to this node's sockets of the session. */
+  emitLocal: (snapshot: Snapshot) => void;
+  now?: () => number;
+  onError?: (err: unknown, id: string) => void;
+}
+
+interface Waiter {
+  after: number;
+  resolve: () => void;
+}
+
+interface Watch {
+  sockets: number;
+  waiters: Set<Waiter>;
+  /** Newest version pushed to this node's listeners: older or equal hints are dropped. */
+  lastVersion: number;
+  expiryTimer?: NodeJS.Timeout;
+}
+
+/**
+ * A node's view of the sessions its browsers wait on (sockets and long polls).
+ * Changes reach it as hints from several sources — this node's own
+ * transitions, other nodes, Redis keyspace events, expiry timers — and it
+ * delivers each version once to its local listeners, whichever came first.
+ * Sessions nobody waits on here cost nothing: their hints are ignored.
+ */
+export class SessionHub {
+  private readonly watches = new Map<string, Watch>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: SessionHubOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** A socket of this node listens to `id` until the returned function is called. */
+  watchSocket(id: string, expiresAt: string): () => void {
+    const watch = this.watch(id, expiresAt);
+    watch.sockets++;
+    return () => {
+      watch.sockets--;
+      this.release(id, watch);
+    };
+  }
+
+  /**
+   * Resolves when a version newer than `after` is seen for `id`, or after
+   * `waitMs`, or when `signal` aborts; the caller then reads the snapshot.
+   */
+  waitForChange(id: string, expiresAt: string, after: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+    const watch = this.watch(id, expiresAt);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { after, resolve: () => finish() };
+      const timer = setTimeout(() => finish(), waitMs);
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        if (watch.waiters.delete(waiter)) this.release(id, watch);
+        resolve();
+      };
+      watch.waiters.add(waiter);
+      signal?.addEventListener('abort', finish);
+    });
+  }
+
+  /** A snapshot known to be current (written by this or another node). */
+  deliver(snapshot: Snapshot): void {
+    const watch = this.watches.get(snapshot.id);
+    if (!watch || snapshot.version <= watch.lastVersion) return;
+    watch.lastVersion = snapshot.version;
+    if (watch.sockets > 0) this.options.emitLocal(snapshot);
+    for (const waiter of watch.waiters) if (snapshot.version > waiter.after) waiter.resolve();
+  }
+
+  /** Something about `id` may have changed: if anyone here waits on it, re-read and deliver. */
+  hint(id: string): void {
+    if (!this.watches.has(id)) return;
+    this.options.read(id).then(
+      (snapshot) => snapshot && this.deliver(snapshot),
+      (err) => this.options.onError?.(err, id),
+    );
+  }
+
+  /** Sessions with at least one local listener (for metrics and tests). */
+  get size(): number {
+    return this.watches.size;
+  }
+
+  close(): void {
+    for (const watch of this.watches.values()) {
+      clearTimeout(watch.expiryTimer);
+      for (const waiter of watch.waiters) waiter.resolve();
+    }
+    this.watches.clear();
+  }
+
+  private watch(id: string, expiresAt: string): Watch {
+    let watch = this.watches.get(id);
+    if (!watch) {
+      watch = { sockets: 0, waiters: new Set(), lastVersion: 0 };
+      // Expiry is pushed even when no store event arrives (managed Redis without
+      // keyspace notifications, the memory store): re-read just after the deadline.
+      const delay = Date.parse(expiresAt) - this.now() + 5;
+      if (delay > 0 && delay < 2 ** 31) {
+        watch.expiryTimer = setTimeout(() => this.hint(id), delay);
+        watch.expiryTimer.unref();
+      }
+      this.watches.set(id, watch);
+    }
+    return watch;
+  }
+
+  private release(id: string, watch: Watch): void {
+    if (watch.sockets > 0 || watch.waiters.size > 0) return;
+    clearTimeout(watch.expiryTimer);
+    if (this.watches.get(id) === watch) this.watches.delete(id);
+  }
+}

@@ -1,0 +1,74 @@
+import { FINAL_STATES, type SessionChange, type SessionRecord } from '../session/types';
+import { DEFAULT_RETENTION_MS, type Store } from './store';
+
+export interface MemoryStoreOptions {
+  now?: () => number;
+  retentionMs?: number;
+}
+
+interface Entry {
+  record: SessionRecord;
+  forgetAt: number;
+}
+
+/**
+ * Single-process store for development and tests. Sessions vanish with the
+ * process and are invisible to other nodes: never use it behind a load balancer.
+ */
+export class MemoryStore implements Store {
+  private readonly entries = new Map<string, Entry>();
+  private readonly now: () => number;
+  private readonly retentionMs: number;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.sweeper = setInterval(() => this.sweep(), 30_000).unref();
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    this.entries.set(record.id, { record: structuredClone(record), forgetAt: record.expiresAt + this.retentionMs });
+  }
+
+  async find(id: string): Promise<SessionRecord | null> {
+    const entry = this.live(id);
+    if (!entry) return null;
+    const record = structuredClone(entry.record);
+    if (!FINAL_STATES.has(record.state) && this.now() >= record.expiresAt) {
+      return { ...record, state: 'expired', version: record.version + 1 };
+    }
+    return record;
+  }
+
+  async update(id: string, expectedVersion: number, change: SessionChange): Promise<'ok' | 'conflict' | 'gone'> {
+    const entry = this.live(id);
+    if (!entry) return 'gone';
+    const { record } = entry;
+    if (record.version !== expectedVersion || this.now() >= record.expiresAt) return 'conflict';
+    Object.assign(record, structuredClone(change), { version: record.version + 1 });
+    if (FINAL_STATES.has(record.state)) entry.forgetAt = this.now() + this.retentionMs;
+    return 'ok';
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+  }
+
+  private live(id: string): Entry | undefined {
+    const entry = this.entries.get(id);
+    if (entry && this.now() >= entry.forgetAt) {
+      this.entries.delete(id);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [id, entry] of this.entries) if (now >= entry.forgetAt) this.entries.delete(id);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The Redis key layout, documented in the README so that other processes
+ * (a mobile backend in another language, say) can read and write sessions.
+ *
+ *   <prefix>session:{<id>}        hash: the session's fields (see RedisStore)
+ *   <prefix>session:{<id>}:ttl    string "1" whose PX is the session's time left;
+ *                                 its absence while the hash says pending/scanned/
+ *                                 confirmed means "expired"
+ *
+ * The id in braces is a Redis Cluster hash tag: both keys of a session live
+ * in one slot, so each Lua script touches one slot.
+ */
+export function sessionKey(prefix: string, id: string): string {
+  return `${prefix}session:{${id}}`;
+}
+
+export function ttlKey(prefix: string, id: string): string {
+  return `${prefix}session:{${id}}:ttl`;
+}
+
+const KEY_PATTERN = /session:\{([0-9a-f-]{36})\}(:ttl)?$/;
+
+/** Parses a key of this layout: the session id and which of the two keys it is. */
+export function parseKey(prefix: string, key: string): { id: string; isTtlKey: boolean } | null {
+  if (!key.startsWith(prefix)) return null;
+  const match = KEY_PATTERN.exec(key.slice(prefix.length));
+  if (!match?.[1]) return null;
+  return { id: match[1], isTtlKey: Boolean(match[2]) };
+}

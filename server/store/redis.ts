@@ -1,0 +1,160 @@
+import type { Cluster, Redis } from 'ioredis';
+import { StoreUnavailableError } from '../errors';
+import { FINAL_STATES, STATES, type SessionChange, type SessionRecord, type State } from '../session/types';
+import { sessionKey, ttlKey } from './redis-keys';
+import { DEFAULT_RETENTION_MS, type Store } from './store';
+
+// Each script touches the two keys of one session (one hash slot in a cluster).
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+return 1`;
+
+const FIND = `
+local fields = redis.call('HGETALL', KEYS[1])
+if #fields == 0 then return false end
+table.insert(fields, '_live')
+table.insert(fields, tostring(redis.call('EXISTS', KEYS[2])))
+return fields`;
+
+// ARGV: expected version, '1' when the new state is final, retention ms, then field/value pairs.
+const UPDATE = `
+local version = redis.call('HGET', KEYS[1], 'version')
+if not version then return 'gone' end
+if version ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 0 then return 'conflict' end
+redis.call('HSET', KEYS[1], 'version', tostring(tonumber(version) + 1), unpack(ARGV, 4))
+if ARGV[2] == '1' then
+  redis.call('DEL', KEYS[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+return 'ok'`;
+
+type Client = Redis | Cluster;
+interface ScriptedClient {
+  qrloginCreate(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
+  qrloginFind(k1: string, k2: string): Promise<string[] | null>;
+  qrloginUpdate(k1: string, k2: string, ...args: (string | number)[]): Promise<'ok' | 'conflict' | 'gone'>;
+}
+
+export interface RedisStoreOptions {
+  keyPrefix?: string;
+  retentionMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Sessions as Redis hashes (layout in redis-keys.ts). Every state change is one
+ * Lua script, so it is atomic across nodes; the browser secret is kept only as
+ * a hash; expiry is a Redis TTL, so the session dies even if every node does.
+ */
+export class RedisStore implements Store {
+  private readonly redis: Client & ScriptedClient;
+  readonly keyPrefix: string;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+
+  constructor(client: Client, options: RedisStoreOptions = {}) {
+    this.keyPrefix = options.keyPrefix ?? 'qrlogin:';
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.now = options.now ?? Date.now;
+    client.defineCommand('qrloginCreate', { numberOfKeys: 2, lua: CREATE });
+    client.defineCommand('qrloginFind', { numberOfKeys: 2, lua: FIND });
+    client.defineCommand('qrloginUpdate', { numberOfKeys: 2, lua: UPDATE });
+    this.redis = client as Client & ScriptedClient;
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    const ttlMs = Math.max(1, record.expiresAt - this.now());
+    const created = await this.call(() =>
+      this.redis.qrloginCreate(...this.keys(record.id), ttlMs, ttlMs + this.retentionMs, ...toFields(record)),
+    );
+    if (created !== 1) throw new Error(`session ${record.id} already exists`);
+  }
+
+  async find(id: string): Promise<SessionRecord | null> {
+    const flat = await this.call(() => this.redis.qrloginFind(...this.keys(id)));
+    if (!flat) return null;
+    const hash: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
+    const record = fromHash(id, hash);
+    if (!record) return null;
+    if (!FINAL_STATES.has(record.state) && hash._live === '0') {
+      return { ...record, state: 'expired', version: record.version + 1 };
+    }
+    return record;
+  }
+
+  async update(id: string, expectedVersion: number, change: SessionChange): Promise<'ok' | 'conflict' | 'gone'> {
+    const final = FINAL_STATES.has(change.state) ? '1' : '0';
+    return this.call(() =>
+      this.redis.qrloginUpdate(...this.keys(id), expectedVersion, final, this.retentionMs, ...toFields(change)),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.call(() => this.redis.ping());
+  }
+
+  async close(): Promise<void> {
+    // The client belongs to whoever created it; see server/store/connect.ts.
+  }
+
+  private keys(id: string): [string, string] {
+    return [sessionKey(this.keyPrefix, id), ttlKey(this.keyPrefix, id)];
+  }
+
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (err) {
+      throw new StoreUnavailableError(err);
+    }
+  }
+}
+
+/** Flattens a record or change into HSET field/value pairs (the documented hash layout). */
+function toFields(value: Partial<SessionRecord>): string[] {
+  const out: string[] = [];
+  const put = (field: string, v: string | number | undefined) => {
+    if (v !== undefined) out.push(field, String(v));
+  };
+  put('state', value.state);
+  put('version', value.version);
+  put('secretHash', value.secretHash);
+  put('code', value.code);
+  put('createdAt', value.createdAt);
+  put('expiresAt', value.expiresAt);
+  put('ip', value.ip);
+  put('userAgent', value.userAgent);
+  put('userId', value.user?.id);
+  put('userName', value.user?.displayName);
+  put('userAvatar', value.user?.avatarUrl);
+  put('scannedAt', value.scannedAt);
+  return out;
+}
+
+function fromHash(id: string, h: Record<string, string>): SessionRecord | null {
+  const state = h.state as State;
+  const version = Number(h.version);
+  // A hash that does not follow the layout (written by hand, half-deleted) is treated as unknown.
+  if (!STATES.includes(state) || !Number.isInteger(version) || !h.secretHash || !h.code) return null;
+  const record: SessionRecord = {
+    id,
+    state,
+    version,
+    secretHash: h.secretHash,
+    code: h.code,
+    createdAt: Number(h.createdAt),
+    expiresAt: Number(h.expiresAt),
+    ip: h.ip ?? '',
+    userAgent: h.userAgent ?? '',
+  };
+  if (h.userId) {
+    record.user = { id: h.userId, displayName: h.userName || h.userId };
+    if (h.userAvatar) record.user.avatarUrl = h.userAvatar;
+  }
+  if (h.scannedAt) record.scannedAt = Number(h.scannedAt);
+  return record;
+}

@@ -1,0 +1,29 @@
+import type { SessionChange, SessionRecord } from '../session/types';
+
+/**
+ * Where login sessions live. Two implementations pass the same conformance
+ * suite (test/store.conformance.ts): RedisStore for production and
+ * MemoryStore for a single development process.
+ *
+ * The state machine's rules live in session/rules.ts; a store only offers an
+ * atomic compare-and-set on `version`, so that of racing transitions exactly
+ * one wins (the others re-read and see the new state).
+ */
+export interface Store {
+  /** Saves a new session. It reads as `expired` from `expiresAt` on and is forgotten some time after. */
+  create(record: SessionRecord): Promise<void>;
+  /** The session, with `state: 'expired'` (and version + 1) once its time ran out; null when unknown. */
+  find(id: string): Promise<SessionRecord | null>;
+  /**
+   * Applies `change` and bumps `version` by one, only if the session is still
+   * at `expectedVersion` and has not expired. `conflict` means another change
+   * (or expiry) came first: re-read and decide again.
+   */
+  update(id: string, expectedVersion: number, change: SessionChange): Promise<'ok' | 'conflict' | 'gone'>;
+  /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** How long a finished or expired session stays readable (answers 410/409 instead of 404). */
+export const DEFAULT_RETENTION_MS = 5 * 60_000;

@@ -1,0 +1,98 @@
+import jwt from 'jsonwebtoken';
+import { io, type Socket } from 'socket.io-client';
+import { TEST_APP_SECRET } from './server';
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A JSON request against a test server; `body` is sent as JSON unless it is a string. */
+export async function call<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  let payload: string | undefined;
+  if (options.body !== undefined) {
+    payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(base + path, { method, headers, body: payload });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (images, pages): keep the text
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+/** An app JWT as the mobile app would hold it. */
+export function appToken(userId: string, claims: Record<string, unknown> = {}, secret = TEST_APP_SECRET): string {
+  return jwt.sign({ name: userId.toUpperCase(), ...claims }, secret, { algorithm: 'HS256', subject: userId, expiresIn: 600 });
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface CreatedLogin {
+  id: string;
+  secret: string;
+  code: string;
+  version: number;
+  qr: { content: string; svg: string };
+  expiresAt: string;
+}
+
+export async function createLogin(base: string, headers: Record<string, string> = {}): Promise<CreatedLogin> {
+  const res = await call(base, 'POST', '/api/login-sessions', { headers });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const code = new URL(res.body.qr.content).searchParams.get('code') as string;
+  return { ...res.body, code };
+}
+
+export const mobile = (base: string, action: 'scan' | 'confirm' | 'cancel', userId: string, body: unknown) =>
+  call(base, 'POST', `/api/mobile/${action}`, { body, headers: bearer(appToken(userId)) });
+
+const received = new WeakMap<Socket, any[]>();
+
+/** Every `state` event the socket received so far, oldest first. */
+export const statesOf = (socket: Socket): any[] => received.get(socket) ?? [];
+
+/** A browser socket on `/login`, resolved once connected (or rejected with the connect_error). */
+export function connectBrowser(base: string, auth: unknown, transports: string[] = ['websocket']): Promise<Socket> {
+  const socket = io(`${base}/login`, { auth: auth as object, transports, reconnection: false, forceNew: true });
+  const states: any[] = [];
+  received.set(socket, states);
+  socket.on('state', (s) => states.push(s));
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+/** Resolves with the first `state` event (already received or coming) that matches `predicate`. */
+export function waitForState(socket: Socket, predicate: (s: any) => boolean = () => true, timeoutMs = 5000): Promise<any> {
+  const seen = statesOf(socket).find(predicate);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off('state', onState);
+      reject(new Error('no matching state event'));
+    }, timeoutMs);
+    const onState = (s: any) => {
+      if (!predicate(s)) return;
+      clearTimeout(timer);
+      socket.off('state', onState);
+      resolve(s);
+    };
+    socket.on('state', onState);
+  });
+}

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from './ports';
+import { TEST_APP_SECRET, TEST_WEB_SECRET } from './server';
+
+export interface NodeProcess {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Everything the node printed so far (stdout and stderr). */
+  output(): string;
+  /** Sends `signal` (default SIGTERM) and waits for the exit; resolves the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'server', 'main.js');
+
+/** Starts `node dist/server/main.js` (built by `npm test`'s pretest) on a free port and waits until it listens. */
+export async function startNode(env: Record<string, string> = {}): Promise<NodeProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      MOBILE_JWT_SECRET: TEST_APP_SECRET,
+      WEB_JWT_SECRET: TEST_WEB_SECRET,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start:\n${output}`)), 15000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('qrlogin listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code} before listening:\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

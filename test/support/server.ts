@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createQrLogin, type QrLogin, type QrLoginHooks } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { createLogger } from '../../server/log';
+
+export const TEST_APP_SECRET = 'test-mobile-app-secret-0123456789abcdef';
+export const TEST_WEB_SECRET = 'test-web-token-secret-0123456789abcdef';
+
+export type StoreKind = 'memory' | 'redis';
+
+export interface TestServer {
+  url: string;
+  qrlogin: QrLogin;
+  http: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * A qrlogin node in this process on a free loopback port, against the run's
+ * real Redis (own key prefix) or the memory store.
+ */
+export async function startTestServer(
+  options: { store?: StoreKind; env?: Record<string, string>; hooks?: QrLoginHooks; now?: () => number } = {},
+): Promise<TestServer> {
+  const http = createServer();
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const redisUrl = options.store === 'memory' ? undefined : process.env.TEST_REDIS_URL;
+  const config = loadConfig({
+    PUBLIC_URL: url,
+    MOBILE_JWT_SECRET: TEST_APP_SECRET,
+    WEB_JWT_SECRET: TEST_WEB_SECRET,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const qrlogin = await createQrLogin({ config, logger: createLogger(config.LOG_LEVEL), now: options.now, ...options.hooks });
+  http.on('request', qrlogin.app.callback());
+  await qrlogin.attach(http);
+  return {
+    url,
+    qrlogin,
+    http,
+    async close() {
+      await qrlogin.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
