@@ -6,23 +6,27 @@ import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
-import { checkClaims, createAppTokenVerifier, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
+import { checkClaims, createAppTokenVerifier, createKeySetVerifier, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
 import { randomToken } from './auth/secrets';
 import { createWebTokens, type IssuedToken } from './auth/web-token';
 import type { Config } from './config';
+import { underBasePath } from './http/base-path';
 import { browserRoutes } from './http/browser-routes';
 import { demoRoutes } from './http/demo-routes';
 import { errorHandler } from './http/errors';
+import { jwksRoute } from './http/jwks-route';
 import { meRoute } from './http/me-route';
 import { mobileRoutes } from './http/mobile-routes';
 import { opsRoutes } from './http/ops-routes';
+import { requestLog } from './http/request-log';
 import { createLogger } from './log';
-import { createMetrics, type Metrics } from './metrics';
+import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
 import { SessionHub } from './realtime/hub';
 import { attachLoginNamespace } from './realtime/login-namespace';
 import { LoginService } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
 import { connectStore, REDIS_CLIENT_OPTIONS } from './store/connect';
+import { countingStoreErrors } from './store/counted';
 import type { Store } from './store/store';
 
 /** What a site can customise when it embeds qrlogin (library mode). */
@@ -61,13 +65,19 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
   const connection = await connectStore({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger });
-  const { store } = connection;
+  connection.redis?.on('error', () => metrics.redisErrors.inc());
+  const store = countingStoreErrors(connection.store, () => metrics.redisErrors.inc());
+  const pushTimer = createPushTimer(metrics.pushLatency);
+  // The QR URL and every path follow BASE_PATH (library mode under a prefix).
+  const loginUrlBase = config.publicUrl + config.BASE_PATH;
 
   // Mobile tokens: the configured key, or in demo mode without one a random per-process secret.
   let demoAppSecret: string | undefined;
   let verifyAppToken = options.verifyAppToken;
   if (!verifyAppToken) {
-    if (config.MOBILE_JWT_PUBLIC_KEY) {
+    if (config.MOBILE_JWT_KEYS) {
+      verifyAppToken = createKeySetVerifier(config.MOBILE_JWT_KEYS);
+    } else if (config.MOBILE_JWT_PUBLIC_KEY) {
       verifyAppToken = createAppTokenVerifier({ publicKey: config.MOBILE_JWT_PUBLIC_KEY, algorithm: config.MOBILE_JWT_ALG });
     } else {
       let secret = config.MOBILE_JWT_SECRET;
@@ -86,30 +96,36 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const webTokens = createWebTokens({
     secret: config.WEB_JWT_SECRET,
     privateKey: config.WEB_JWT_PRIVATE_KEY,
+    kid: config.WEB_JWT_KID,
     ttlSeconds: config.WEB_TOKEN_TTL_SECONDS,
   });
 
   // Filled in by attach(): how this node tells the others about a transition.
-  let tellOtherNodes: (snapshot: Snapshot) => void = () => {};
+  let tellOtherNodes: (snapshot: Snapshot, writtenAt: number) => void = () => {};
   const service = new LoginService({
     store,
-    publicUrl: config.publicUrl,
+    publicUrl: loginUrlBase,
     ttlMs: config.QR_TTL_SECONDS * 1000,
     confirmWindowMs: config.CONFIRM_WINDOW_SECONDS * 1000,
     issueWebToken: options.issueWebToken ?? ((user, session) => webTokens.issue(user, session.id)),
     now: options.now,
     onChange: (snapshot) => {
+      const writtenAt = epochNow();
       metrics.transitions.inc({ state: snapshot.state });
       if (snapshot.state === 'redeemed') metrics.redeems.inc();
-      hub.deliver(snapshot);
-      tellOtherNodes(snapshot);
+      logger.debug({ sessionId: snapshot.id, state: snapshot.state, version: snapshot.version }, 'transition');
+      pushTimer.deliver(snapshot, writtenAt, () => hub.deliver(snapshot));
+      tellOtherNodes(snapshot, writtenAt);
     },
   });
 
   let nsp: ReturnType<typeof attachLoginNamespace> | undefined;
   const hub = new SessionHub({
     read: (id) => service.snapshot(id),
-    emitLocal: (snapshot) => nsp?.local.to(snapshot.id).emit('state', snapshot),
+    emitLocal: (snapshot) => {
+      nsp?.local.to(snapshot.id).emit('state', snapshot);
+      pushTimer.emitted(snapshot);
+    },
     now: options.now,
     onError: (err, id) => logger.warn({ err, sessionId: id }, 'could not re-read a session after a change hint'),
   });
@@ -119,18 +135,23 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     browserRoutes({ service, hub, ttlSeconds: config.QR_TTL_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS }),
     mobileRoutes({
       service,
-      publicUrl: config.publicUrl,
+      publicUrl: loginUrlBase,
       verifyAppToken: checked(verifyAppToken),
       describeUser: options.describeUser ?? describeUserFromClaims,
     }),
     meRoute(webTokens),
-    demoRoutes({ publicDir: options.publicDir ?? defaultPublicDir(), demoAppSecret }),
+    jwksRoute(webTokens),
+    demoRoutes({ publicDir: options.publicDir ?? defaultPublicDir(), demoAppSecret, basePath: config.BASE_PATH }),
   ];
-  const middleware = compose<Koa.ParameterizedContext>([
-    errorHandler(logger),
-    countCreations(metrics),
-    ...routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]),
-  ]);
+  const middleware = underBasePath(
+    config.BASE_PATH,
+    compose<Koa.ParameterizedContext>([
+      requestLog(logger),
+      errorHandler(logger),
+      countCreations(metrics),
+      ...routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]),
+    ]),
+  );
 
   const app = new Koa({ proxy: config.TRUST_PROXY });
   app.use(middleware);
@@ -143,12 +164,17 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     metrics,
     logger,
     async attach(server) {
-      const io = new SocketServer(server, { serveClient: false, perMessageDeflate: false });
+      const io = new SocketServer(server, { path: `${config.BASE_PATH}/socket.io`, serveClient: false, perMessageDeflate: false });
       if (connection.redis) {
         // The adapter's subscriber must queue its SUBSCRIBEs until connected; the publisher fails fast.
         const pub = connection.redis.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false });
         const sub = connection.redis.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false, enableOfflineQueue: true });
-        for (const client of [pub, sub]) client.on('error', (err) => logger.warn({ err: err.message }, 'redis adapter connection error'));
+        for (const client of [pub, sub]) {
+          client.on('error', (err) => {
+            metrics.redisErrors.inc();
+            logger.warn({ err: err.message }, 'redis adapter connection error');
+          });
+        }
         await Promise.all([pub, sub].map((client) => new Promise((resolve) => client.once('ready', resolve))));
         io.adapter(createAdapter(pub, sub, { key: `${config.REDIS_KEY_PREFIX}socket.io`, publishOnSpecificResponseChannel: true }));
         closers.push(() => pub.quit().catch(() => pub.disconnect()), () => sub.quit().catch(() => sub.disconnect()));
@@ -159,15 +185,18 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         // delivers to its own sockets and long polls through its hub, which drops
         // versions it already delivered (from keyspace events, say).
         const loginNsp = nsp;
-        tellOtherNodes = (snapshot) => {
+        tellOtherNodes = (snapshot, writtenAt) => {
           try {
-            loginNsp.serverSideEmit('qrlogin:state', snapshot);
+            loginNsp.serverSideEmit('qrlogin:state', snapshot, writtenAt);
           } catch (err) {
             // The change is written; browsers elsewhere get it on their next (re)connect or poll.
             logger.warn({ err, sessionId: snapshot.id }, 'could not tell other nodes about a change');
           }
         };
-        loginNsp.on('qrlogin:state', (snapshot: Snapshot) => hub.deliver(snapshot));
+        loginNsp.on('qrlogin:state', (snapshot: Snapshot, writtenAt?: number) => {
+          if (typeof writtenAt === 'number') pushTimer.deliver(snapshot, writtenAt, () => hub.deliver(snapshot));
+          else hub.deliver(snapshot);
+        });
       }
       closers.unshift(() => io.close().catch(() => undefined));
       return io;

@@ -4,20 +4,55 @@
  * is checked against `SETTINGS` by a test, and a bad value stops the start
  * with one line naming the variable.
  */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { algorithmFor, parseJwks } from './auth/keys';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const optionalText = z.string().min(1).optional();
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
-/** PEM keys are often passed on one line with literal "\n". */
-const pem = z
+/** PEM keys are often passed on one line with literal "\n"; the key must load, not just look like PEM. */
+const pem = (kind: 'public' | 'private') =>
+  z
+    .string()
+    .min(1)
+    .transform((v, ctx) => {
+      const text = v.replace(/\\n/g, '\n');
+      try {
+        (kind === 'public' ? createPublicKey : createPrivateKey)(text);
+        return text;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be a PEM ${kind} key (${(err as Error).message})` });
+        return z.NEVER;
+      }
+    })
+    .optional();
+/** An inline JWKS, checked key by key. */
+const jwks = z
   .string()
   .min(1)
-  .transform((v) => v.replace(/\\n/g, '\n'))
-  .refine((v) => v.includes('-----BEGIN'), 'must be a PEM key')
+  .transform((v, ctx) => {
+    try {
+      return parseJwks(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  })
   .optional();
+const basePath = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9._~-]+)*\/?$/, 'must be a path like /auth')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+/** One setting: its zod schema, a one-line doc, and whether its value must never be printed. */
+interface Setting {
+  schema: z.ZodType;
+  doc: string;
+  secret?: true;
+}
 
 export const SETTINGS = {
   PORT: { schema: port.default(3000), doc: 'HTTP port the node listens on.' },
@@ -29,14 +64,28 @@ export const SETTINGS = {
   REDIS_URL: { schema: optionalText, doc: 'redis:// URL. Unset: in-memory store, one process only (development).' },
   REDIS_CLUSTER_NODES: { schema: optionalText, doc: 'Comma-separated host:port of a Redis Cluster; wins over REDIS_URL.' },
   REDIS_KEY_PREFIX: { schema: z.string().default('qrlogin:'), doc: 'Prefix of every key and channel qrlogin uses.' },
-  MOBILE_JWT_SECRET: { schema: optionalText, doc: 'HS256 secret of the mobile app tokens.' },
-  MOBILE_JWT_PUBLIC_KEY: { schema: pem, doc: 'PEM public key of the mobile app tokens (RS256 unless MOBILE_JWT_ALG).' },
-  MOBILE_JWT_ALG: {
-    schema: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512']).default('RS256'),
-    doc: 'Algorithm of MOBILE_JWT_PUBLIC_KEY.',
+  BASE_PATH: {
+    schema: basePath.default(''),
+    doc: 'Path qrlogin is served under (e.g. /auth): routes, socket.io path, demo pages and the QR URL follow it.',
   },
-  WEB_JWT_SECRET: { schema: optionalText, doc: 'HS256 secret the web tokens are signed with (unset: random per process).' },
-  WEB_JWT_PRIVATE_KEY: { schema: pem, doc: 'PEM private key for web tokens (RS256/ES256 by key type); wins over the secret.' },
+  MOBILE_JWT_SECRET: { schema: optionalText, doc: 'HS256 secret of the mobile app tokens.', secret: true },
+  MOBILE_JWT_PUBLIC_KEY: { schema: pem('public'), doc: 'PEM public key of the mobile app tokens (RS256 unless MOBILE_JWT_ALG).' },
+  MOBILE_JWT_ALG: {
+    schema: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512']).optional(),
+    doc: 'Algorithm of MOBILE_JWT_PUBLIC_KEY (default: RS256 for RSA, ES256/384/512 by EC curve).',
+  },
+  MOBILE_JWT_KEYS: {
+    schema: jwks,
+    doc: 'Key rotation: inline JWKS {"keys":[...]} of app-token keys, picked by the token\'s kid; replaces the two above.',
+    secret: true,
+  },
+  WEB_JWT_SECRET: { schema: optionalText, doc: 'HS256 secret the web tokens are signed with (unset: random per process).', secret: true },
+  WEB_JWT_PRIVATE_KEY: {
+    schema: pem('private'),
+    doc: 'PEM private key for web tokens (RS256, or ES256/384/512 by curve); wins over the secret; public JWKS at /.well-known/jwks.json.',
+    secret: true,
+  },
+  WEB_JWT_KID: { schema: optionalText, doc: 'kid of WEB_JWT_PRIVATE_KEY in tokens and the JWKS (default: its RFC 7638 thumbprint).' },
   WEB_TOKEN_TTL_SECONDS: { schema: positiveInt.default(3600), doc: 'Lifetime of an issued web token.' },
   QR_TTL_SECONDS: { schema: positiveInt.max(3600).default(60), doc: 'Lifetime of a login session / QR code.' },
   CONFIRM_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Longest time between a scan and its confirm.' },
@@ -48,7 +97,7 @@ export const SETTINGS = {
     doc: 'pino log level.',
   },
   SHUTDOWN_TIMEOUT_MS: { schema: positiveInt.default(10000), doc: 'Longest graceful shutdown before exit.' },
-} as const;
+} as const satisfies Record<string, Setting>;
 
 type Settings = typeof SETTINGS;
 export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> } & {
@@ -61,18 +110,21 @@ export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> } 
 export class ConfigError extends Error {
   constructor(readonly variable: string, detail: string) {
     super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
   }
 }
 
 /** Parses the environment; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const out: Record<string, unknown> = {};
-  for (const [name, { schema }] of Object.entries(SETTINGS)) {
+  for (const [name, setting] of Object.entries(SETTINGS) as [string, Setting][]) {
     const raw = env[name] === '' ? undefined : env[name];
-    const parsed = (schema as z.ZodType).safeParse(raw);
+    const parsed = setting.schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ConfigError(name, `${issue?.message ?? 'is invalid'} (got ${JSON.stringify(raw)})`);
+      // Secrets are never echoed, not even a wrong one: this line ends up in logs.
+      const got = setting.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      throw new ConfigError(name, `${issue?.message ?? 'is invalid'}${got}`);
     }
     out[name] = parsed.data;
   }
@@ -80,10 +132,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.MOBILE_JWT_SECRET && config.MOBILE_JWT_PUBLIC_KEY) {
     throw new ConfigError('MOBILE_JWT_PUBLIC_KEY', 'cannot be set together with MOBILE_JWT_SECRET');
   }
-  const hasMobileKey = Boolean(config.MOBILE_JWT_SECRET || config.MOBILE_JWT_PUBLIC_KEY);
+  if (config.MOBILE_JWT_KEYS && (config.MOBILE_JWT_SECRET || config.MOBILE_JWT_PUBLIC_KEY)) {
+    throw new ConfigError('MOBILE_JWT_KEYS', 'cannot be set together with MOBILE_JWT_SECRET or MOBILE_JWT_PUBLIC_KEY');
+  }
+  if (config.MOBILE_JWT_ALG && !config.MOBILE_JWT_PUBLIC_KEY) {
+    throw new ConfigError('MOBILE_JWT_ALG', 'only applies to MOBILE_JWT_PUBLIC_KEY, which is not set');
+  }
+  if (config.MOBILE_JWT_PUBLIC_KEY) {
+    try {
+      algorithmFor(createPublicKey(config.MOBILE_JWT_PUBLIC_KEY), config.MOBILE_JWT_ALG);
+    } catch (err) {
+      throw new ConfigError(config.MOBILE_JWT_ALG ? 'MOBILE_JWT_ALG' : 'MOBILE_JWT_PUBLIC_KEY', (err as Error).message);
+    }
+  }
+  if (config.WEB_JWT_PRIVATE_KEY) {
+    try {
+      algorithmFor(createPublicKey(createPrivateKey(config.WEB_JWT_PRIVATE_KEY)));
+    } catch (err) {
+      throw new ConfigError('WEB_JWT_PRIVATE_KEY', (err as Error).message);
+    }
+  }
+  if (config.WEB_JWT_KID && !config.WEB_JWT_PRIVATE_KEY) {
+    throw new ConfigError('WEB_JWT_KID', 'only applies to WEB_JWT_PRIVATE_KEY, which is not set');
+  }
+  const hasMobileKey = Boolean(config.MOBILE_JWT_SECRET || config.MOBILE_JWT_PUBLIC_KEY || config.MOBILE_JWT_KEYS);
   const demo = config.DEMO ?? !hasMobileKey;
-  if (demo && config.MOBILE_JWT_PUBLIC_KEY) {
-    throw new ConfigError('DEMO', 'needs MOBILE_JWT_SECRET or no mobile key: the demo cannot sign with a public key');
+  if (demo && (config.MOBILE_JWT_PUBLIC_KEY || config.MOBILE_JWT_KEYS)) {
+    throw new ConfigError('DEMO', 'needs MOBILE_JWT_SECRET or no mobile key: the demo cannot sign with public keys');
   }
   return { ...config, publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`, demo };
 }

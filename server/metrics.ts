@@ -32,3 +32,31 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Epoch milliseconds with sub-millisecond precision, comparable between processes on one machine. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Times "transition written → `state` emitted to this node's sockets" into a
+ * histogram. Delivery is synchronous, so the snapshot being delivered is held
+ * only for the duration of `deliver`; deliveries with no local socket emit
+ * nothing and are not observed.
+ */
+export function createPushTimer(histogram: Histogram) {
+  let current: { id: string; version: number; writtenAt: number } | undefined;
+  return {
+    deliver(snapshot: { id: string; version: number }, writtenAt: number, deliver: () => void): void {
+      current = { id: snapshot.id, version: snapshot.version, writtenAt };
+      try {
+        deliver();
+      } finally {
+        current = undefined;
+      }
+    },
+    emitted(snapshot: { id: string; version: number }): void {
+      if (!current || current.id !== snapshot.id || current.version !== snapshot.version) return;
+      histogram.observe(Math.max(0, epochNow() - current.writtenAt) / 1000);
+      current = undefined;
+    },
+  };
+}

@@ -1,7 +1,8 @@
-import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import { LoginError } from '../errors';
 import type { SessionUser } from '../session/types';
+import { algorithmFor, type VerificationKey } from './keys';
 
 /** Claims of the mobile app's own login token that qrlogin uses. */
 export interface AppClaims {
@@ -22,27 +23,42 @@ export interface AppTokenKey {
   algorithm?: Algorithm;
 }
 
+/** The one legacy key (MOBILE_JWT_SECRET or MOBILE_JWT_PUBLIC_KEY) as a key set. */
+export function legacyAppTokenKey(key: AppTokenKey): VerificationKey {
+  if (key.secret) return { algorithm: 'HS256', key: createSecretKey(Buffer.from(key.secret, 'utf8')) };
+  if (key.publicKey) {
+    const keyObject = createPublicKey(key.publicKey);
+    return { algorithm: algorithmFor(keyObject, key.algorithm), key: keyObject };
+  }
+  throw new Error('createAppTokenVerifier needs a secret or a public key');
+}
+
 /**
  * Verifies app JWTs against one configured key and one algorithm: `alg: none`
  * and algorithm switching (an HS256 token signed with the public key) fail.
  * `sub` and `exp` are required.
  */
 export function createAppTokenVerifier(key: AppTokenKey): VerifyAppToken {
-  let keyObject: KeyObject;
-  let algorithm: Algorithm;
-  if (key.secret) {
-    keyObject = createSecretKey(Buffer.from(key.secret, 'utf8'));
-    algorithm = 'HS256';
-  } else if (key.publicKey) {
-    keyObject = createPublicKey(key.publicKey);
-    algorithm = key.algorithm ?? 'RS256';
-  } else {
-    throw new Error('createAppTokenVerifier needs a secret or a public key');
-  }
+  return createKeySetVerifier([legacyAppTokenKey(key)]);
+}
+
+/**
+ * Verifies app JWTs against a key set (rotation): the token header's `kid`
+ * picks the key, and only that key's algorithm is accepted. A token without
+ * `kid` is accepted only when the set holds a single key.
+ */
+export function createKeySetVerifier(keys: VerificationKey[]): VerifyAppToken {
+  if (keys.length === 0) throw new Error('createKeySetVerifier needs at least one key');
+  const byKid = new Map(keys.filter((k) => k.kid).map((k) => [k.kid as string, k]));
+  const only = keys.length === 1 ? keys[0] : undefined;
   return async (token) => {
+    const header = jwt.decode(token, { complete: true })?.header;
+    const kid = typeof header?.kid === 'string' ? header.kid : undefined;
+    const key = (kid !== undefined ? byKid.get(kid) : undefined) ?? (only && (kid === undefined || !only.kid) ? only : undefined);
+    if (!key) throw new LoginError('invalid_token', 'The app token is not valid: no key for its "kid"');
     let payload: unknown;
     try {
-      payload = jwt.verify(token, keyObject, { algorithms: [algorithm] });
+      payload = jwt.verify(token, key.key, { algorithms: [key.algorithm] });
     } catch (err) {
       throw new LoginError('invalid_token', `The app token is not valid: ${(err as Error).message}`);
     }

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, createSecretKey, randomUUID, type Ke
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import { LoginError } from '../errors';
 import type { SessionUser } from '../session/types';
+import { algorithmFor, publicJwk, thumbprint, type PublicJwk } from './keys';
 import { randomToken } from './secrets';
 
 export interface IssuedToken {
@@ -13,13 +14,17 @@ export interface WebTokens {
   issue(user: SessionUser, sessionId: string): Promise<IssuedToken>;
   /** The user of a valid web token; throws invalid_token otherwise. */
   verify(token: string): Promise<{ id: string; displayName: string }>;
+  /** The public JWKS that verifies issued tokens; null with an HMAC secret (nothing to publish). */
+  jwks(): { keys: PublicJwk[] } | null;
 }
 
 export interface WebTokenOptions {
   /** HS256 secret. Without it and without a private key, a random one is made (tokens die with the process). */
   secret?: string;
-  /** PEM private key: RS256 for RSA, ES256 for P-256. */
+  /** PEM private key: RS256 for RSA, ES256/ES384/ES512 for P-256/384/521. */
   privateKey?: string;
+  /** `kid` of the private key's tokens and JWK; default: its RFC 7638 thumbprint. */
+  kid?: string;
   ttlSeconds: number;
 }
 
@@ -28,10 +33,12 @@ export function createWebTokens(options: WebTokenOptions): WebTokens {
   let signKey: KeyObject;
   let verifyKey: KeyObject;
   let algorithm: Algorithm;
+  let kid: string | undefined;
   if (options.privateKey) {
     signKey = createPrivateKey(options.privateKey);
     verifyKey = createPublicKey(signKey);
-    algorithm = signKey.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256';
+    algorithm = algorithmFor(verifyKey);
+    kid = options.kid ?? thumbprint(verifyKey);
   } else {
     signKey = verifyKey = createSecretKey(Buffer.from(options.secret ?? randomToken(32), 'utf8'));
     algorithm = 'HS256';
@@ -43,6 +50,7 @@ export function createWebTokens(options: WebTokenOptions): WebTokens {
         subject: user.id,
         jwtid: randomUUID(),
         expiresIn: options.ttlSeconds,
+        ...(kid ? { keyid: kid } : {}),
       });
       return { token, expiresIn: options.ttlSeconds };
     },
@@ -54,6 +62,9 @@ export function createWebTokens(options: WebTokenOptions): WebTokens {
       } catch {
         throw new LoginError('invalid_token', 'The web token is missing, malformed or expired');
       }
+    },
+    jwks() {
+      return kid ? { keys: [publicJwk(verifyKey, kid, algorithm)] } : null;
     },
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Router from '@koa/router';
 import jwt from 'jsonwebtoken';
 import { LoginError } from '../errors';
+import { withBasePath } from './base-path';
 import { jsonBody } from './body';
 import { demoTokenBody, parse } from './schemas';
 
@@ -11,6 +12,8 @@ export interface DemoRouteDeps {
   publicDir: string;
   /** The HS256 secret app tokens are checked with; present only when the demo is on. */
   demoAppSecret?: string;
+  /** BASE_PATH: the pages' links and scripts follow it. */
+  basePath?: string;
 }
 
 const ASSET = /^[a-z0-9-]+\.(js|css|map|svg)$/;
@@ -20,12 +23,12 @@ const ASSET = /^[a-z0-9-]+\.(js|css|map|svg)$/;
  * the mobile app, plus the endpoint that mints demo app tokens. The token
  * endpoint exists only with the demo on: it lets anyone log in as anyone.
  */
-export function demoRoutes({ publicDir, demoAppSecret }: DemoRouteDeps): Router {
+export function demoRoutes({ publicDir, demoAppSecret, basePath = '' }: DemoRouteDeps): Router {
   const router = new Router();
   const page = (file: string) => async (ctx: import('koa').Context) => {
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-cache');
-    ctx.body = await readFile(join(publicDir, file));
+    ctx.body = withBasePath(await readFile(join(publicDir, file), 'utf8'), basePath);
   };
   router.get('/', page('index.html'));
   router.get('/m/login', page('phone.html'));

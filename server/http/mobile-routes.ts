@@ -10,6 +10,7 @@ import { codeBody, parse, scanBody } from './schemas';
 
 export interface MobileRouteDeps {
   service: LoginService;
+  /** Where the QR points: PUBLIC_URL + BASE_PATH. */
   publicUrl: string;
   verifyAppToken: VerifyAppToken;
   describeUser: (claims: AppClaims) => SessionUser;
@@ -24,8 +25,9 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser 
     return next();
   };
   const qrOrigin = new URL(publicUrl).origin;
+  const qrPath = `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/m/login`;
 
-  /** `{qr}` is the scanned URL; only ours (PUBLIC_URL/m/login) is accepted, a defence against relayed codes. */
+  /** `{qr}` is the scanned URL; only ours (PUBLIC_URL + BASE_PATH + /m/login) is accepted, a defence against relayed codes. */
   const idAndCode = (body: unknown): { id: string; code: string } => {
     const parsed = parse(scanBody, body, 'body');
     if (!('qr' in parsed)) return parsed;
@@ -35,7 +37,7 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser 
     } catch {
       throw new LoginError('invalid_request', 'qr: is not a login QR code');
     }
-    if (url.origin !== qrOrigin || url.pathname !== '/m/login') {
+    if (url.origin !== qrOrigin || url.pathname !== qrPath) {
       throw new LoginError('invalid_request', `qr: is not a login QR code of ${qrOrigin}`);
     }
     return parse(codeBody, { id: url.searchParams.get('id') ?? undefined, code: url.searchParams.get('code') ?? undefined }, 'qr');
