@@ -18,19 +18,7 @@ const MAIN = join(__dirname, '..', '..', 'dist', 'server', 'main.js');
 /** Starts `node dist/server/main.js` (built by `npm test`'s pretest) on a free port and waits until it listens. */
 export async function startNode(env: Record<string, string> = {}): Promise<NodeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      MOBILE_JWT_SECRET: TEST_APP_SECRET,
-      WEB_JWT_SECRET: TEST_WEB_SECRET,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnNode(port, env);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -59,4 +47,33 @@ export async function startNode(env: Record<string, string> = {}): Promise<NodeP
       return exited;
     },
   };
+}
+
+function spawnNode(port: number, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      MOBILE_JWT_SECRET: TEST_APP_SECRET,
+      WEB_JWT_SECRET: TEST_WEB_SECRET,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs `node dist/server/main.js` expecting it to stop by itself (e.g. on bad configuration). */
+export async function runNodeToExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnNode(await freePort(), env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }
