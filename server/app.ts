@@ -22,6 +22,7 @@ import { requestLog } from './http/request-log';
 import { createLogger } from './log';
 import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
 import { SessionHub } from './realtime/hub';
+import { listenToKeyspace } from './realtime/keyspace';
 import { attachLoginNamespace } from './realtime/login-namespace';
 import { LoginService } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
@@ -57,6 +58,9 @@ export interface QrLogin {
   store: Store;
   metrics: Metrics;
   logger: Logger;
+  /** First step of a graceful shutdown: answers held long polls, closes sockets (clients reconnect elsewhere); the store stays up. */
+  drain(): Promise<void>;
+  /** drain(), then closes the store's connections. */
   close(): Promise<void>;
 }
 
@@ -129,6 +133,17 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     now: options.now,
     onError: (err, id) => logger.warn({ err, sessionId: id }, 'could not re-read a session after a change hint'),
   });
+  const closers: (() => Promise<unknown>)[] = [];
+  if (connection.redis) {
+    const keyspace = await listenToKeyspace({
+      client: connection.redis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      hint: (id) => hub.hint(id),
+      resync: () => hub.resync(),
+      logger,
+    });
+    closers.push(() => keyspace.close());
+  }
 
   const routers = [
     opsRoutes({ store, metrics }),
@@ -156,7 +171,12 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const app = new Koa({ proxy: config.TRUST_PROXY });
   app.use(middleware);
 
-  const closers: (() => Promise<unknown>)[] = [];
+  let drained: Promise<void> | undefined;
+  const drain = () =>
+    (drained ??= (async () => {
+      hub.close();
+      for (const close of closers) await close();
+    })());
   return {
     app,
     middleware,
@@ -201,9 +221,9 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       closers.unshift(() => io.close().catch(() => undefined));
       return io;
     },
+    drain,
     async close() {
-      hub.close();
-      for (const close of closers) await close();
+      await drain();
       await connection.close();
     },
   };

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createQrLogin } from './app';
 import { createLogger } from './log';
+import { gracefulShutdown } from './shutdown';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -24,21 +25,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, host: config.HOST, publicUrl: config.publicUrl }, `qrlogin listening on http://${config.HOST}:${port}`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.warn('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    deadline.unref();
-    server.close();
-    await qrlogin.close();
-    server.closeAllConnections();
-    process.exit(0);
-  };
+  const shutdown = gracefulShutdown({ server, qrlogin, logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -32,6 +32,7 @@ interface Watch {
 export class SessionHub {
   private readonly watches = new Map<string, Watch>();
   private readonly now: () => number;
+  private closed = false;
 
   constructor(private readonly options: SessionHubOptions) {
     this.now = options.now ?? Date.now;
@@ -52,6 +53,8 @@ export class SessionHub {
    * `waitMs`, or when `signal` aborts; the caller then reads the snapshot.
    */
   waitForChange(id: string, expiresAt: string, after: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+    // A node shutting down answers long polls at once instead of holding them.
+    if (this.closed) return Promise.resolve();
     const watch = this.watch(id, expiresAt);
     return new Promise((resolve) => {
       const waiter: Waiter = { after, resolve: () => finish() };
@@ -85,12 +88,18 @@ export class SessionHub {
     );
   }
 
+  /** Re-reads every watched session (after a lost connection to Redis, when pushed changes may have been missed). */
+  resync(): void {
+    for (const id of this.watches.keys()) this.hint(id);
+  }
+
   /** Sessions with at least one local listener (for metrics and tests). */
   get size(): number {
     return this.watches.size;
   }
 
   close(): void {
+    this.closed = true;
     for (const watch of this.watches.values()) {
       clearTimeout(watch.expiryTimer);
       for (const waiter of watch.waiters) waiter.resolve();

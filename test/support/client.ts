@@ -96,3 +96,11 @@ export function waitForState(socket: Socket, predicate: (s: any) => boolean = ()
     socket.on('state', onState);
   });
 }
+
+/** The browser's HTTP redeem (PROTOCOL.md `POST /api/login-sessions/:id/redeem`). */
+export const redeemOverHttp = (base: string, login: { id: string; secret: string }) =>
+  call(base, 'POST', `/api/login-sessions/${login.id}/redeem`, { headers: { 'x-login-secret': login.secret } });
+
+/** Resolves with the reason of the socket's next disconnect. */
+export const nextDisconnect = (socket: Socket): Promise<string> =>
+  new Promise((resolve) => socket.once('disconnect', (reason) => resolve(reason)));

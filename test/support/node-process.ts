@@ -77,3 +77,13 @@ export async function runNodeToExit(env: Record<string, string>): Promise<{ code
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+/** Starts `count` nodes with the same environment (one shared Redis and key prefix make them one cluster of nodes). */
+export function startNodes(count: number, env: Record<string, string> = {}): Promise<NodeProcess[]> {
+  return Promise.all(Array.from({ length: count }, () => startNode(env)));
+}
+
+/** Stops every node that is still running (SIGKILL: tests that check shutdown do it themselves). */
+export async function stopNodes(nodes: (NodeProcess | undefined)[]): Promise<void> {
+  await Promise.all(nodes.map((node) => node?.stop('SIGKILL')));
+}

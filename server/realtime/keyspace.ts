@@ -1,0 +1,112 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { REDIS_CLIENT_OPTIONS } from '../store/connect';
+import { parseKey } from '../store/redis-keys';
+
+/**
+ * Keyspace event classes qrlogin needs: K (keyspace channel), h (hash commands:
+ * our Lua HSET and an outside writer's HSET/HINCRBY), x (`expired`, the TTL
+ * marker running out). Nothing else, so Redis publishes one event per transition.
+ */
+export const REQUIRED_FLAGS = 'Khx';
+/** What `A` stands for in notify-keyspace-events. */
+const ALL_CLASSES = 'g$lshzxetd';
+
+export interface KeyspaceListenerOptions {
+  /** The command client (a Redis or a Cluster); the listener opens its own subscriber connections. */
+  client: Redis | Cluster;
+  keyPrefix: string;
+  /** Called with a session id whenever one of its keys changed (the hub re-reads and delivers). */
+  hint: (id: string) => void;
+  /** Called after a subscriber reconnects: events sent while it was away are lost, so re-read everything. */
+  resync?: () => void;
+  logger: Logger;
+}
+
+export interface KeyspaceListener {
+  /** False when some server refused CONFIG: expiry then relies on the hub's timers. */
+  configured: boolean;
+  close(): Promise<void>;
+}
+
+/** The flags to set so that `current` also covers REQUIRED_FLAGS, or null when it already does. */
+export function mergeFlags(current: string): string | null {
+  const expanded = current.includes('A') ? current + ALL_CLASSES : current;
+  const missing = [...REQUIRED_FLAGS].filter((flag) => !expanded.includes(flag));
+  return missing.length ? current + missing.join('') : null;
+}
+
+/** Escapes glob characters so a key prefix like `app[1]:` matches only itself in PSUBSCRIBE. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/**
+ * Turns Redis keyspace events on session keys into hub hints, so that a TTL
+ * running out in Redis, or a session written by another process that follows
+ * the documented layout, reaches this node's browsers. The hub delivers to
+ * local listeners only and drops versions it already delivered, so every node
+ * hearing the same event never sends anything twice.
+ *
+ * With a Cluster, keyspace events are local to the node holding the key: one
+ * subscriber per master.
+ */
+export async function listenToKeyspace(options: KeyspaceListenerOptions): Promise<KeyspaceListener> {
+  const { client, keyPrefix, logger } = options;
+  const servers = isCluster(client) ? client.nodes('master') : [client];
+  const results = await Promise.all(servers.map((server) => enableNotifications(server)));
+  const refused = results.find((result) => result !== true);
+  if (refused !== undefined) {
+    logger.warn(
+      { reason: refused },
+      `Redis refused CONFIG, so qrlogin cannot enable keyspace notifications itself. Expiry is still pushed by this node's timers; ` +
+        `to also push changes written by other processes, set notify-keyspace-events to include "${REQUIRED_FLAGS}" in your Redis settings.`,
+    );
+  }
+
+  const db = isCluster(client) ? 0 : (client.options.db ?? 0);
+  const pattern = `__keyspace@${db}__:${escapeGlob(keyPrefix)}session:*`;
+  const onEvent = (_pattern: string, channel: string, event: string) => {
+    const parsed = parseKey(keyPrefix, channel.slice(channel.indexOf('__:') + 3));
+    if (!parsed) return;
+    // The TTL marker only matters when it runs out; its SET/DEL are part of a hash change we hear anyway.
+    if (parsed.isTtlKey && event !== 'expired') return;
+    options.hint(parsed.id);
+  };
+
+  const subscribers = servers.map((server) => {
+    const sub = server.duplicate({ ...REDIS_CLIENT_OPTIONS, enableOfflineQueue: true, lazyConnect: false });
+    sub.on('error', (err) => logger.warn({ err: err.message }, 'redis keyspace subscriber error'));
+    sub.on('pmessage', onEvent);
+    let connectedBefore = false;
+    sub.on('ready', () => {
+      if (connectedBefore) options.resync?.();
+      connectedBefore = true;
+    });
+    return sub;
+  });
+  await Promise.all(subscribers.map((sub) => sub.psubscribe(pattern)));
+
+  return {
+    configured: refused === undefined,
+    async close() {
+      await Promise.all(subscribers.map((sub) => sub.quit().catch(() => sub.disconnect())));
+    },
+  };
+}
+
+/** Adds the flags qrlogin needs to the server's notify-keyspace-events, keeping the ones already set. */
+async function enableNotifications(server: Redis): Promise<true | string> {
+  try {
+    const reply = (await server.config('GET', 'notify-keyspace-events')) as string[];
+    const merged = mergeFlags(reply[1] ?? '');
+    if (merged !== null) await server.config('SET', 'notify-keyspace-events', merged);
+    return true;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return (client as Cluster).isCluster === true;
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import type { Socket } from 'socket.io-client';
+import {
+  call,
+  connectBrowser,
+  createLogin,
+  mobile,
+  nextDisconnect,
+  redeemOverHttp,
+  statesOf,
+  waitForState,
+} from '../support/client';
+import { startNode, startNodes, stopNodes, type NodeProcess } from '../support/node-process';
+
+/**
+ * Three `npm start` processes on one real Redis, as behind a load balancer:
+ * the browser's socket, the phone's calls and the redeem each land on
+ * whichever node, and every transition reaches the browser.
+ */
+describe('several nodes on one Redis', () => {
+  const prefix = `test:${randomBytes(4).toString('hex')}:`;
+  // One site: every node puts the same public origin in its QR codes and accepts scans of it.
+  const env = { REDIS_URL: process.env.TEST_REDIS_URL as string, REDIS_KEY_PREFIX: prefix, PUBLIC_URL: 'https://login.example.test' };
+  let a: NodeProcess, b: NodeProcess, c: NodeProcess;
+  let redis: Redis;
+  const sockets: Socket[] = [];
+  const extraNodes: NodeProcess[] = [];
+  const browser = async (node: NodeProcess, login: { id: string; secret: string }) => {
+    const socket = await connectBrowser(node.url, { id: login.id, secret: login.secret });
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    [a, b, c] = (await startNodes(3, env)) as [NodeProcess, NodeProcess, NodeProcess];
+    redis = new Redis(process.env.TEST_REDIS_URL as string);
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.close();
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await stopNodes([a, b, c, ...extraNodes]);
+  });
+
+  test('browser socket on A, scan on B, confirm on C, redeem on A', async () => {
+    const login = await createLogin(a.url);
+    const socket = await browser(a, login);
+    await waitForState(socket, (s) => s.version === 1);
+
+    expect((await mobile(b.url, 'scan', 'ana', { qr: login.qr.content })).status).toBe(200);
+    expect(await waitForState(socket, (s) => s.state === 'scanned')).toMatchObject({ version: 2, user: { id: 'ana' } });
+    expect((await mobile(c.url, 'confirm', 'ana', { id: login.id, code: login.code })).status).toBe(200);
+    await waitForState(socket, (s) => s.state === 'confirmed' && s.version === 3);
+
+    const ack = await socket.timeout(5000).emitWithAck('redeem');
+    expect(ack).toMatchObject({ tokenType: 'Bearer', user: { id: 'ana' } });
+    const me = await call(b.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${ack.token}` } });
+    expect(me).toMatchObject({ status: 200, body: { user: { id: 'ana' } } });
+    await waitForState(socket, (s) => s.state === 'redeemed' && s.version === 4);
+    // Each version reached the browser once, although three nodes heard of it (adapter message and keyspace event).
+    expect(statesOf(socket).map((s) => s.version)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('redeems racing on all three nodes, over HTTP and sockets, give exactly one token', async () => {
+    const login = await createLogin(b.url);
+    await mobile(c.url, 'scan', 'ben', { id: login.id, code: login.code });
+    await mobile(a.url, 'confirm', 'ben', { id: login.id, code: login.code });
+    const socketA = await browser(a, login);
+    const socketC = await browser(c, login);
+
+    const answers = await Promise.all([
+      ...[a, b, c, a, b, c].map(async (node) => (await redeemOverHttp(node.url, login)).body),
+      socketA.timeout(5000).emitWithAck('redeem'),
+      socketC.timeout(5000).emitWithAck('redeem'),
+    ]);
+    const tokens = answers.filter((answer) => typeof answer.token === 'string');
+    expect(tokens).toHaveLength(1);
+    expect(answers.filter((answer) => answer.error === 'already_redeemed')).toHaveLength(answers.length - 1);
+  });
+
+  test('a confirm made while the browser was disconnected is the first state it gets on another node', async () => {
+    const login = await createLogin(a.url);
+    const first = await browser(a, login);
+    await mobile(b.url, 'scan', 'cleo', { qr: login.qr.content });
+    await waitForState(first, (s) => s.state === 'scanned');
+    first.close();
+
+    await mobile(c.url, 'confirm', 'cleo', { id: login.id, code: login.code });
+    const again = await browser(b, login);
+    const state = await waitForState(again);
+    expect(state).toMatchObject({ state: 'confirmed', version: 3 });
+    expect(statesOf(again)[0]).toEqual(state);
+  });
+
+  test('node A killed after the scan: the browser reconnects to B and finishes the login', async () => {
+    const doomed = await startNode(env);
+    extraNodes.push(doomed);
+    const login = await createLogin(doomed.url);
+    const socket = await browser(doomed, login);
+    await mobile(b.url, 'scan', 'dan', { qr: login.qr.content });
+    await waitForState(socket, (s) => s.state === 'scanned');
+
+    const lost = nextDisconnect(socket);
+    await doomed.stop('SIGKILL');
+    await lost;
+
+    const moved = await browser(b, login);
+    expect(await waitForState(moved)).toMatchObject({ state: 'scanned', version: 2, user: { id: 'dan' } });
+    await mobile(c.url, 'confirm', 'dan', { id: login.id, code: login.code });
+    await waitForState(moved, (s) => s.state === 'confirmed');
+    expect(await moved.timeout(5000).emitWithAck('redeem')).toMatchObject({ tokenType: 'Bearer', user: { id: 'dan' } });
+  });
+
+  test('a session created on a short-TTL node expires, and `expired` reaches its browser on another node', async () => {
+    const shortLived = await startNode({ ...env, QR_TTL_SECONDS: '1' });
+    extraNodes.push(shortLived);
+    const login = await createLogin(shortLived.url);
+    const socket = await browser(c, login);
+    await waitForState(socket, (s) => s.version === 1);
+    expect(await waitForState(socket, (s) => s.state === 'expired', 10000)).toMatchObject({ version: 2 });
+    await shortLived.stop('SIGKILL');
+  });
+
+  test('a TTL shortened directly in Redis pushes `expired` long before the session was due (keyspace event)', async () => {
+    const login = await createLogin(a.url); // 60 s: no node timer fires during this test
+    const socket = await browser(b, login);
+    await waitForState(socket, (s) => s.version === 1);
+    await redis.pexpire(`${prefix}session:{${login.id}}:ttl`, 100);
+    expect(await waitForState(socket, (s) => s.state === 'expired', 10000)).toMatchObject({ version: 2 });
+  });
+
+  test('a scan written into Redis by an outside process, per the documented layout, reaches the browser', async () => {
+    const login = await createLogin(a.url);
+    const socket = await browser(c, login);
+    await waitForState(socket, (s) => s.version === 1);
+
+    // What a mobile backend in another language would do: the fields and the version bump in one transaction.
+    const key = `${prefix}session:{${login.id}}`;
+    await redis
+      .multi()
+      .hset(key, { state: 'scanned', userId: 'eve', userName: 'Eve Outside', scannedAt: String(Date.now()) })
+      .hincrby(key, 'version', 1)
+      .exec();
+    expect(await waitForState(socket, (s) => s.state === 'scanned')).toEqual({
+      id: login.id,
+      state: 'scanned',
+      version: 2,
+      expiresAt: login.expiresAt,
+      user: { id: 'eve', displayName: 'Eve Outside' },
+    });
+    // The nodes take it from there: the confirm runs against what the outside writer stored.
+    expect(await mobile(a.url, 'confirm', 'eve', { id: login.id, code: login.code })).toMatchObject({ status: 200, body: { version: 3 } });
+    await waitForState(socket, (s) => s.state === 'confirmed');
+  });
+});
