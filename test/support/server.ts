@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createQrLogin, type QrLogin, type QrLoginHooks } from '../../server/app';
 import { loadConfig } from '../../server/config';
+import type { Logger } from 'pino';
 import { createLogger } from '../../server/log';
 
 export const TEST_APP_SECRET = 'test-mobile-app-secret-0123456789abcdef';
@@ -22,7 +23,7 @@ export interface TestServer {
  * real Redis (own key prefix) or the memory store.
  */
 export async function startTestServer(
-  options: { store?: StoreKind; env?: Record<string, string>; hooks?: QrLoginHooks; now?: () => number } = {},
+  options: { store?: StoreKind; env?: Record<string, string>; hooks?: QrLoginHooks; now?: () => number; logger?: Logger } = {},
 ): Promise<TestServer> {
   const http = createServer();
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -37,7 +38,7 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const qrlogin = await createQrLogin({ config, logger: createLogger(config.LOG_LEVEL), now: options.now, ...options.hooks });
+  const qrlogin = await createQrLogin({ config, logger: options.logger ?? createLogger(config.LOG_LEVEL), now: options.now, ...options.hooks });
   http.on('request', qrlogin.app.callback());
   await qrlogin.attach(http);
   return {
