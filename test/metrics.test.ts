@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { call, connectBrowser, createLogin, mobile, waitForState } from './support/client';
+import { startRedis } from './support/redis-server';
+import { startTestServer, type TestServer } from './support/server';
+
+/** The value of one sample in Prometheus text (`name{labels} value`), or undefined when absent. */
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+const scrape = async (server: TestServer): Promise<string> => {
+  const res = await call(server.url, 'GET', '/metrics');
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+  return res.body as string;
+};
+
+/** Scrapes until `check` holds (a socket's disconnect reaches the server a moment after the client closes it). */
+async function scrapeUntil(server: TestServer, check: (text: string) => boolean): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const text = await scrape(server);
+    if (check(text) || attempt >= 100) return text;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function loginThroughSocket(browserNode: TestServer, phoneNode: TestServer): Promise<Socket> {
+  const login = await createLogin(browserNode.url);
+  const socket = await connectBrowser(browserNode.url, { id: login.id, secret: login.secret });
+  await waitForState(socket, (s) => s.state === 'pending');
+  expect((await mobile(phoneNode.url, 'scan', 'ana', { id: login.id, code: login.code })).status).toBe(200);
+  await waitForState(socket, (s) => s.state === 'scanned');
+  expect((await mobile(phoneNode.url, 'confirm', 'ana', { id: login.id, code: login.code })).status).toBe(200);
+  await waitForState(socket, (s) => s.state === 'confirmed');
+  expect(await socket.timeout(5000).emitWithAck('redeem')).toMatchObject({ tokenType: 'Bearer' });
+  await waitForState(socket, (s) => s.state === 'redeemed');
+  return socket;
+}
+
+describe('metrics after a login', () => {
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    // Two nodes on one Redis key space: the browser on A, the phone on B.
+    const env = { REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:` };
+    a = await startTestServer({ env });
+    b = await startTestServer({ env });
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  test('one node: sessions, transitions, redeems, push latency and connected sockets', async () => {
+    const socket = await loginThroughSocket(a, a);
+    const text = await scrape(a);
+    expect(sample(text, 'qrlogin_sessions_created_total')).toBe(1);
+    expect(sample(text, 'qrlogin_transitions_total', 'state="scanned"')).toBe(1);
+    expect(sample(text, 'qrlogin_transitions_total', 'state="confirmed"')).toBe(1);
+    expect(sample(text, 'qrlogin_transitions_total', 'state="redeemed"')).toBe(1);
+    expect(sample(text, 'qrlogin_redeems_total')).toBe(1);
+    // scanned, confirmed and redeemed were each pushed to the socket once, timed from their write.
+    expect(sample(text, 'qrlogin_push_latency_seconds_count')).toBe(3);
+    expect(sample(text, 'qrlogin_push_latency_seconds_bucket', 'le="+Inf"')).toBe(3);
+    expect(sample(text, 'qrlogin_push_latency_seconds_sum')).toBeGreaterThan(0);
+    expect(sample(text, 'qrlogin_connected_sockets')).toBe(1);
+    expect(sample(text, 'qrlogin_redis_errors_total')).toBe(0);
+    // Default process metrics, under the same prefix.
+    expect(sample(text, 'qrlogin_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sample(text, 'qrlogin_nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+
+    socket.close();
+    const after = await scrapeUntil(a, (t) => sample(t, 'qrlogin_connected_sockets') === 0);
+    expect(sample(after, 'qrlogin_connected_sockets')).toBe(0);
+  });
+
+  test('two nodes: the browser node times the push of changes the other node wrote', async () => {
+    const before = sample(await scrape(a), 'qrlogin_push_latency_seconds_count') ?? 0;
+    const socket = await loginThroughSocket(a, b);
+    socket.close();
+    const textA = await scrape(a);
+    const textB = await scrape(b);
+    // A wrote the redeem, B the scan and confirm; A pushed all three to its socket.
+    expect(sample(textA, 'qrlogin_push_latency_seconds_count')).toBe(before + 3);
+    expect(sample(textB, 'qrlogin_push_latency_seconds_count')).toBe(0);
+    expect(sample(textB, 'qrlogin_transitions_total', 'state="scanned"')).toBe(1);
+    expect(sample(textB, 'qrlogin_transitions_total', 'state="confirmed"')).toBe(1);
+  });
+
+  test('rate-limited requests are counted by limit through qrlogin.metrics', async () => {
+    a.qrlogin.metrics.rateLimited.inc({ limit: 'create' });
+    expect(sample(await scrape(a), 'qrlogin_rate_limited_total', 'limit="create"')).toBe(1);
+  });
+});
+
+test('Redis errors are counted while Redis is away', async () => {
+  let redis = await startRedis();
+  const server = await startTestServer({ env: { REDIS_URL: redis.url } });
+  try {
+    expect(sample(await scrape(server), 'qrlogin_redis_errors_total')).toBe(0);
+    await redis.stop(true);
+    expect((await call(server.url, 'POST', '/api/login-sessions')).status).toBe(503);
+    expect(sample(await scrape(server), 'qrlogin_redis_errors_total')).toBeGreaterThanOrEqual(1);
+    // Back on the same port before closing: the Socket.IO Redis adapter's close
+    // sends unsubscribes it does not catch, which fail while Redis is away.
+    redis = await startRedis([], redis.port);
+    await waitUntilReady(server);
+  } finally {
+    await server.close();
+    await redis.stop();
+  }
+});
+
+async function waitUntilReady(server: TestServer): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await call(server.url, 'GET', '/readyz')).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the node did not reconnect to Redis');
+}
