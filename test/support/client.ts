@@ -104,3 +104,21 @@ export const redeemOverHttp = (base: string, login: { id: string; secret: string
 /** Resolves with the reason of the socket's next disconnect. */
 export const nextDisconnect = (socket: Socket): Promise<string> =>
   new Promise((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+
+/**
+ * A whole login over HTTP: create, scan (with the QR content), confirm and
+ * redeem, with the given app token. `base` may include a base path (library
+ * mode). Resolves the created login and the redeem answer; throws on any
+ * unexpected status.
+ */
+export async function loginOverHttp(base: string, token: string): Promise<{ login: CreatedLogin; redeemed: any }> {
+  const login = await createLogin(base);
+  const expectOk = (step: string, reply: Reply) => {
+    if (reply.status !== 200) throw new Error(`${step} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body;
+  };
+  expectOk('scan', await call(base, 'POST', '/api/mobile/scan', { body: { qr: login.qr.content }, headers: bearer(token) }));
+  expectOk('confirm', await call(base, 'POST', '/api/mobile/confirm', { body: { id: login.id, code: login.code }, headers: bearer(token) }));
+  const redeemed = expectOk('redeem', await redeemOverHttp(base, login));
+  return { login, redeemed };
+}
