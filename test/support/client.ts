@@ -63,9 +63,15 @@ const received = new WeakMap<Socket, any[]>();
 /** Every `state` event the socket received so far, oldest first. */
 export const statesOf = (socket: Socket): any[] => received.get(socket) ?? [];
 
-/** A browser socket on `/login`, resolved once connected (or rejected with the connect_error). */
+/**
+ * A browser socket on `/login`, resolved once connected (or rejected with the
+ * connect_error). A `base` with a path (library mode, e.g. `http://host/auth`)
+ * uses that path's socket.io endpoint (`/auth/socket.io`).
+ */
 export function connectBrowser(base: string, auth: unknown, transports: string[] = ['websocket']): Promise<Socket> {
-  const socket = io(`${base}/login`, { auth: auth as object, transports, reconnection: false, forceNew: true });
+  const { origin, pathname } = new URL(base);
+  const path = `${pathname.replace(/\/+$/, '')}/socket.io`;
+  const socket = io(`${origin}/login`, { path, auth: auth as object, transports, reconnection: false, forceNew: true });
   const states: any[] = [];
   received.set(socket, states);
   socket.on('state', (s) => states.push(s));
