@@ -58,6 +58,38 @@ export async function createLogin(base: string, headers: Record<string, string> 
 export const mobile = (base: string, action: 'scan' | 'confirm' | 'cancel', userId: string, body: unknown) =>
   call(base, 'POST', `/api/mobile/${action}`, { body, headers: bearer(appToken(userId)) });
 
+/** The browser's proof of ownership of a login. */
+export const secretHeader = (login: { secret: string }) => ({ 'x-login-secret': login.secret });
+
+/** The session as its browser reads it (GET with the secret); fails unless 200. */
+export async function readSession(base: string, login: { id: string; secret: string }): Promise<any> {
+  const res = await call(base, 'GET', `/api/login-sessions/${login.id}`, { headers: secretHeader(login) });
+  if (res.status !== 200) throw new Error(`read failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Browser-side calls on one login: redeem and give up (DELETE). */
+export const redeemHttp = (base: string, login: { id: string; secret: string }) =>
+  call(base, 'POST', `/api/login-sessions/${login.id}/redeem`, { headers: secretHeader(login) });
+export const abandonHttp = (base: string, login: { id: string; secret: string }) =>
+  call(base, 'DELETE', `/api/login-sessions/${login.id}`, { headers: secretHeader(login) });
+
+/** A login scanned by `userId` (state scanned, version 2). */
+export async function scannedLogin(base: string, userId = 'ana'): Promise<CreatedLogin> {
+  const login = await createLogin(base);
+  const res = await mobile(base, 'scan', userId, { id: login.id, code: login.code });
+  if (res.status !== 200) throw new Error(`scan failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return login;
+}
+
+/** A login scanned and confirmed by `userId` (state confirmed, version 3), ready to redeem. */
+export async function confirmedLogin(base: string, userId = 'ana'): Promise<CreatedLogin> {
+  const login = await scannedLogin(base, userId);
+  const res = await mobile(base, 'confirm', userId, { id: login.id, code: login.code });
+  if (res.status !== 200) throw new Error(`confirm failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return login;
+}
+
 const received = new WeakMap<Socket, any[]>();
 
 /** Every `state` event the socket received so far, oldest first. */
