@@ -28,6 +28,8 @@ export class MemoryStore implements Store {
   }
 
   async create(record: SessionRecord): Promise<void> {
+    // As RedisStore: an id is never reused, so a clash is a bug, not a case to overwrite.
+    if (this.live(record.id)) throw new Error(`session ${record.id} already exists`);
     this.entries.set(record.id, { record: structuredClone(record), forgetAt: record.expiresAt + this.retentionMs });
   }
 

@@ -1,0 +1,252 @@
+/**
+ * The Store contract (server/store/store.ts), as one suite that every
+ * implementation runs: test/store-memory.test.ts and test/store-redis.test.ts.
+ * Expiry is real time with short TTLs; the suite waits for it, never asserts
+ * on how long anything took.
+ */
+import { hashSecret, newSessionId } from '../server/auth/secrets';
+import { LoginService } from '../server/session/service';
+import type { SessionRecord } from '../server/session/types';
+import type { Store } from '../server/store/store';
+import { waitFor } from './support/expect';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Only for stores with a raw layout to inspect (Redis). */
+  raw?: RawStoreView;
+  close(): Promise<void>;
+}
+
+/** What the Redis-specific checks look at, under the store's key prefix. */
+export interface RawStoreView {
+  keyPrefix: string;
+  /** Every key of the server whose name starts with `prefix`. */
+  keys(prefix: string): Promise<string[]>;
+  hash(key: string): Promise<Record<string, string>>;
+  /** Redis PTTL: ms left, -1 without TTL, -2 when the key does not exist. */
+  pttl(key: string): Promise<number>;
+  /** Another store on the same server with another key prefix. */
+  otherPrefix(): Promise<Store>;
+}
+
+export type StoreFactory = (options: { retentionMs?: number }) => Promise<StoreUnderTest>;
+
+const sleepUntil = (epochMs: number) => new Promise((r) => setTimeout(r, Math.max(0, epochMs - Date.now())));
+
+export function newRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const now = Date.now();
+  return {
+    id: newSessionId(),
+    state: 'pending',
+    version: 1,
+    secretHash: hashSecret('a-browser-secret'),
+    code: 'a-verification-code',
+    createdAt: now,
+    expiresAt: now + 60_000,
+    ip: '203.0.113.9',
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0',
+    ...overrides,
+  };
+}
+
+const ANA = { id: 'ana', displayName: 'Ana', avatarUrl: 'https://example.com/ana.png' };
+
+export function storeConformance(makeStore: StoreFactory): void {
+  let target: StoreUnderTest;
+  let store: Store;
+  beforeEach(async () => {
+    target = await makeStore({});
+    store = target.store;
+  });
+  afterEach(() => target.close());
+
+  test('create then find returns the record as saved', async () => {
+    const record = newRecord();
+    await store.create(record);
+    expect(await store.find(record.id)).toEqual(record);
+  });
+
+  test('find of an unknown id is null', async () => {
+    expect(await store.find(newSessionId())).toBeNull();
+  });
+
+  test('create refuses an id that already exists and keeps the first record', async () => {
+    const record = newRecord();
+    await store.create(record);
+    await expect(store.create({ ...record, code: 'another-code' })).rejects.toThrow();
+    expect((await store.find(record.id))?.code).toBe(record.code);
+  });
+
+  test('update is a compare-and-set on version: ok, then conflict for the stale version', async () => {
+    const record = newRecord();
+    await store.create(record);
+    expect(await store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: record.createdAt + 5 })).toBe('ok');
+    expect(await store.update(record.id, 1, { state: 'cancelled' })).toBe('conflict');
+    expect(await store.update(record.id, 3, { state: 'cancelled' })).toBe('conflict');
+    expect(await store.find(record.id)).toEqual({ ...record, state: 'scanned', version: 2, user: ANA, scannedAt: record.createdAt + 5 });
+  });
+
+  test('update of an unknown id is gone', async () => {
+    expect(await store.update(newSessionId(), 1, { state: 'scanned' })).toBe('gone');
+  });
+
+  test('version grows by one per change, and each change is kept', async () => {
+    const record = newRecord();
+    await store.create(record);
+    await expect(store.update(record.id, 1, { state: 'scanned', user: { id: 'ben', displayName: 'Ben' }, scannedAt: 7 })).resolves.toBe('ok');
+    expect(await store.find(record.id)).toMatchObject({ state: 'scanned', version: 2, user: { id: 'ben', displayName: 'Ben' }, scannedAt: 7 });
+    await expect(store.update(record.id, 2, { state: 'confirmed' })).resolves.toBe('ok');
+    expect(await store.find(record.id)).toMatchObject({ state: 'confirmed', version: 3, user: { id: 'ben' } });
+    await expect(store.update(record.id, 3, { state: 'redeemed' })).resolves.toBe('ok');
+    expect(await store.find(record.id)).toMatchObject({ state: 'redeemed', version: 4, user: { id: 'ben' }, code: record.code });
+  });
+
+  test('after its TTL a session reads as expired with version + 1, and cannot be changed', async () => {
+    const record = newRecord({ expiresAt: Date.now() + 300 });
+    await store.create(record);
+    await store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() });
+    const expired = await waitFor(async () => {
+      const found = await store.find(record.id);
+      return found?.state === 'expired' && found;
+    });
+    expect(expired).toEqual({ ...record, state: 'expired', version: 3, user: ANA, scannedAt: expect.any(Number) });
+    expect(Date.now()).toBeGreaterThanOrEqual(record.expiresAt);
+    expect(await store.update(record.id, 2, { state: 'confirmed' })).toBe('conflict');
+    expect(await store.update(record.id, 3, { state: 'confirmed' })).toBe('conflict');
+    expect(await store.find(record.id)).toMatchObject({ state: 'expired', version: 3 });
+  });
+
+  test('a session is not expired before its TTL', async () => {
+    const record = newRecord({ expiresAt: Date.now() + 30_000 });
+    await store.create(record);
+    expect(await store.find(record.id)).toMatchObject({ state: 'pending', version: 1 });
+  });
+
+  test.each(['cancelled', 'redeemed'] as const)('a %s session does not expire', async (finalState) => {
+    const record = newRecord({ expiresAt: Date.now() + 300 });
+    await store.create(record);
+    if (finalState === 'redeemed') {
+      await store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() });
+      await store.update(record.id, 2, { state: 'confirmed' });
+      await store.update(record.id, 3, { state: 'redeemed' });
+    } else {
+      await store.update(record.id, 1, { state: 'cancelled' });
+    }
+    const before = await store.find(record.id);
+    await sleepUntil(record.expiresAt + 200);
+    expect(await store.find(record.id)).toEqual(before);
+    expect(before?.state).toBe(finalState);
+  });
+
+  test('sessions are forgotten after the retention time: find null, update gone', async () => {
+    const short = await makeStore({ retentionMs: 200 });
+    try {
+      const record = newRecord({ expiresAt: Date.now() + 200 });
+      await short.store.create(record);
+      await waitFor(async () => (await short.store.find(record.id)) === null);
+      expect(await short.store.update(record.id, 1, { state: 'cancelled' })).toBe('gone');
+    } finally {
+      await short.close();
+    }
+  });
+
+  test('a final state is kept for the retention time, then forgotten', async () => {
+    const short = await makeStore({ retentionMs: 300 });
+    try {
+      const record = newRecord({ expiresAt: Date.now() + 60_000 });
+      await short.store.create(record);
+      expect(await short.store.update(record.id, 1, { state: 'cancelled' })).toBe('ok');
+      expect(await short.store.find(record.id)).toMatchObject({ state: 'cancelled', version: 2 });
+      await waitFor(async () => (await short.store.find(record.id)) === null);
+    } finally {
+      await short.close();
+    }
+  });
+
+  test('the service stores only a hash of the browser secret', async () => {
+    const service = new LoginService({
+      store,
+      publicUrl: 'http://127.0.0.1:1',
+      ttlMs: 60_000,
+      confirmWindowMs: 60_000,
+      issueWebToken: async () => ({ token: 'unused', expiresIn: 1 }),
+    });
+    const { record, secret } = await service.create({ ip: '127.0.0.1', userAgent: 'jest' });
+    const stored = await store.find(record.id);
+    expect(stored?.secretHash).toBe(hashSecret(secret));
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    if (target.raw) {
+      const values = Object.values(await target.raw.hash(`${target.raw.keyPrefix}session:{${record.id}}`));
+      expect(values).toContain(hashSecret(secret));
+      for (const value of values) expect(value).not.toContain(secret);
+    }
+  });
+}
+
+/** The Redis layout: TTLs on both keys, the key prefix, the hash fields. */
+export function redisLayoutConformance(makeStore: StoreFactory): void {
+  let target: StoreUnderTest & { raw: RawStoreView };
+  beforeEach(async () => {
+    const made = await makeStore({ retentionMs: 120_000 });
+    if (!made.raw) throw new Error('redisLayoutConformance needs a raw view');
+    target = made as StoreUnderTest & { raw: RawStoreView };
+  });
+  afterEach(() => target.close());
+  const keysOf = (id: string) => [`${target.raw.keyPrefix}session:{${id}}`, `${target.raw.keyPrefix}session:{${id}}:ttl`] as const;
+
+  test('the TTL marker lives until expiresAt and the hash for the retention time after it', async () => {
+    const record = newRecord({ expiresAt: Date.now() + 60_000 });
+    await target.store.create(record);
+    const [hashKey, ttlKey] = keysOf(record.id);
+    const ttl = await target.raw.pttl(ttlKey);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    const hashTtl = await target.raw.pttl(hashKey);
+    expect(hashTtl).toBeGreaterThan(60_000 + 110_000);
+    expect(hashTtl).toBeLessThanOrEqual(60_000 + 120_000);
+  });
+
+  test('a non-final change keeps the TTLs; a final state drops the marker and keeps the hash for the retention time', async () => {
+    const record = newRecord({ expiresAt: Date.now() + 60_000 });
+    await target.store.create(record);
+    const [hashKey, ttlKey] = keysOf(record.id);
+    await target.store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() });
+    expect(await target.raw.pttl(ttlKey)).toBeGreaterThan(50_000);
+    await target.store.update(record.id, 2, { state: 'cancelled' });
+    expect(await target.raw.pttl(ttlKey)).toBe(-2);
+    const hashTtl = await target.raw.pttl(hashKey);
+    expect(hashTtl).toBeGreaterThan(110_000);
+    expect(hashTtl).toBeLessThanOrEqual(120_000);
+  });
+
+  test('every key is under the prefix, and a store with another prefix sees none of them', async () => {
+    const record = newRecord();
+    await target.store.create(record);
+    await target.store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() });
+    expect((await target.raw.keys(target.raw.keyPrefix)).sort()).toEqual([...keysOf(record.id)].sort());
+    const other = await target.raw.otherPrefix();
+    expect(await other.find(record.id)).toBeNull();
+    expect(await other.update(record.id, 2, { state: 'cancelled' })).toBe('gone');
+    expect(await target.store.find(record.id)).toMatchObject({ state: 'scanned', version: 2 });
+  });
+
+  test('the hash holds the documented fields, and the secret only as its hash', async () => {
+    const record = newRecord();
+    await target.store.create(record);
+    await target.store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: 1234 });
+    expect(await target.raw.hash(keysOf(record.id)[0])).toEqual({
+      state: 'scanned',
+      version: '2',
+      secretHash: record.secretHash,
+      code: record.code,
+      createdAt: String(record.createdAt),
+      expiresAt: String(record.expiresAt),
+      ip: record.ip,
+      userAgent: record.userAgent,
+      userId: 'ana',
+      userName: 'Ana',
+      userAvatar: ANA.avatarUrl,
+      scannedAt: '1234',
+    });
+  });
+}
