@@ -21,6 +21,7 @@ import { opsRoutes } from './http/ops-routes';
 import { requestLog } from './http/request-log';
 import { createLogger } from './log';
 import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
+import { logSubscriptionFailures } from './realtime/adapter-subscriber';
 import { SessionHub } from './realtime/hub';
 import { listenToKeyspace } from './realtime/keyspace';
 import { attachLoginNamespace } from './realtime/login-namespace';
@@ -189,6 +190,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         // The adapter's subscriber must queue its SUBSCRIBEs until connected; the publisher fails fast.
         const pub = connection.redis.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false });
         const sub = connection.redis.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false, enableOfflineQueue: true });
+        logSubscriptionFailures(sub, logger);
         for (const client of [pub, sub]) {
           client.on('error', (err) => {
             metrics.redisErrors.inc();

@@ -34,7 +34,8 @@ export async function call<T = any>(
 
 /** An app JWT as the mobile app would hold it. */
 export function appToken(userId: string, claims: Record<string, unknown> = {}, secret = TEST_APP_SECRET): string {
-  return jwt.sign({ name: userId.toUpperCase(), ...claims }, secret, { algorithm: 'HS256', subject: userId, expiresIn: 600 });
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  return jwt.sign({ name: userId.toUpperCase(), exp, ...claims }, secret, { algorithm: 'HS256', subject: userId });
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,4 +1,4 @@
-import type { Reply } from './client';
+import { readSession, type Reply } from './client';
 
 /** Asserts a PROTOCOL.md error answer: the status, the code and exactly the `{error, message}` JSON shape. */
 export function expectError(res: Reply, status: number, code: string): void {
@@ -16,4 +16,20 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false> | T
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * Sends `request` and asserts it is refused with `status`/`code` and that the
+ * login did not change: its browser-side snapshot is the same before and after.
+ */
+export async function expectRefused(
+  base: string,
+  login: { id: string; secret: string },
+  request: () => Promise<Reply>,
+  status: number,
+  code: string,
+): Promise<void> {
+  const before = await readSession(base, login);
+  expectError(await request(), status, code);
+  expect(await readSession(base, login)).toEqual(before);
 }

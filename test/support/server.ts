@@ -41,14 +41,19 @@ export async function startTestServer(
   const qrlogin = await createQrLogin({ config, logger: options.logger ?? createLogger(config.LOG_LEVEL), now: options.now, ...options.hooks });
   http.on('request', qrlogin.app.callback());
   await qrlogin.attach(http);
+  let closing: Promise<void> | undefined;
   return {
     url,
     qrlogin,
     http,
-    async close() {
-      await qrlogin.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+    /** Idempotent, so a test may close early and still close in its `finally`. */
+    close() {
+      closing ??= (async () => {
+        await qrlogin.close();
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+      })();
+      return closing;
     },
   };
 }

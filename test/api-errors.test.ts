@@ -1,0 +1,431 @@
+/**
+ * Every row of PROTOCOL.md's error table over real HTTP against a node on the
+ * run's Redis: the status, the `error` code, the `{error, message}` shape, and
+ * that the refused request changed nothing (the session is re-read).
+ * 429 belongs to the rate-limit tests; 410 is also covered in expiry.test.ts.
+ */
+import { request as httpRequest } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import {
+  abandonHttp,
+  appToken,
+  bearer,
+  call,
+  confirmedLogin,
+  connectBrowser,
+  createLogin,
+  mobile,
+  readSession,
+  redeemHttp,
+  scannedLogin,
+  secretHeader,
+  type CreatedLogin,
+} from './support/client';
+import { expectError, expectRefused, waitFor } from './support/expect';
+import { startRedis } from './support/redis-server';
+import { startTestServer, type TestServer } from './support/server';
+
+let server: TestServer;
+let base: string;
+beforeAll(async () => {
+  server = await startTestServer({ store: 'redis' });
+  base = server.url;
+});
+afterAll(() => server.close());
+
+const anaToken = () => bearer(appToken('ana'));
+const post = (path: string, body: unknown, headers: Record<string, string> = anaToken()) => call(base, 'POST', path, { body, headers });
+
+/** Every browser endpoint of one login, called with `headers` instead of the right secret. */
+const browserCalls = (login: CreatedLogin, headers: Record<string, string>) => ({
+  'GET': () => call(base, 'GET', `/api/login-sessions/${login.id}`, { headers }),
+  'GET long poll': () => call(base, 'GET', `/api/login-sessions/${login.id}?after=1&waitMs=20000`, { headers }),
+  'POST redeem': () => call(base, 'POST', `/api/login-sessions/${login.id}/redeem`, { headers }),
+  'DELETE': () => call(base, 'DELETE', `/api/login-sessions/${login.id}`, { headers }),
+  'GET qr.svg': () => call(base, 'GET', `/api/login-sessions/${login.id}/qr.svg`, { headers }),
+  'GET qr.png': () => call(base, 'GET', `/api/login-sessions/${login.id}/qr.png`, { headers }),
+});
+
+describe('400 invalid_request', () => {
+  let login: CreatedLogin;
+  beforeEach(async () => {
+    login = await createLogin(base);
+  });
+
+  test.each([
+    ['truncated JSON', '{"id":'],
+    ['not JSON at all', 'id=1&code=2'],
+    ['a JSON array', '[1,2]'],
+    ['a JSON string', '"scan"'],
+    ['JSON null', 'null'],
+  ])('malformed body on scan: %s', async (_what, body) => {
+    await expectRefused(base, login, () => post('/api/mobile/scan', body), 400, 'invalid_request');
+  });
+
+  test('malformed JSON on create, confirm, cancel and redeem', async () => {
+    expectError(await call(base, 'POST', '/api/login-sessions', { body: '{oops' }), 400, 'invalid_request');
+    await expectRefused(base, login, () => post('/api/mobile/confirm', '{oops'), 400, 'invalid_request');
+    await expectRefused(base, login, () => post('/api/mobile/cancel', '{oops'), 400, 'invalid_request');
+    await expectRefused(
+      base,
+      login,
+      () => call(base, 'POST', `/api/login-sessions/${login.id}/redeem`, { body: '{oops', headers: secretHeader(login) }),
+      400,
+      'invalid_request',
+    );
+  });
+
+  test.each([
+    ['no body', undefined],
+    ['an empty object', {}],
+    ['id without code', { idOnly: true }],
+    ['code without id', { codeOnly: true }],
+    ['a numeric code', { numericCode: true }],
+    ['a code with non-base64url characters', { code: 'abc+/=' }],
+    ['a code over 128 characters', { code: 'a'.repeat(129) }],
+    ['an empty qr', { qr: '' }],
+    ['a qr that is not a URL', { qr: 'not a url' }],
+    ['a qr of another origin', { foreignQr: true }],
+    ['a qr on another path', { otherPath: true }],
+    ['a qr without code', { qrWithoutCode: true }],
+  ])('ill-typed or missing scan field: %s', async (_what, shape) => {
+    const valid = new URL(login.qr.content);
+    let body: unknown = shape;
+    if (shape && 'idOnly' in shape) body = { id: login.id };
+    if (shape && 'codeOnly' in shape) body = { code: login.code };
+    if (shape && 'numericCode' in shape) body = { id: login.id, code: 12345 };
+    if (shape && 'code' in shape) body = { id: login.id, code: shape.code };
+    if (shape && 'foreignQr' in shape) body = { qr: `https://evil.example${valid.pathname}${valid.search}` };
+    if (shape && 'otherPath' in shape) body = { qr: `${valid.origin}/m/other${valid.search}` };
+    if (shape && 'qrWithoutCode' in shape) body = { qr: `${valid.origin}/m/login?id=${login.id}` };
+    await expectRefused(base, login, () => call(base, 'POST', '/api/mobile/scan', { body, headers: anaToken() }), 400, 'invalid_request');
+  });
+
+  test.each([
+    ['uppercase', (id: string) => id.toUpperCase()],
+    ['version 1 UUID', (id: string) => `${id.slice(0, 14)}1${id.slice(15)}`],
+    ['wrong variant', (id: string) => `${id.slice(0, 19)}c${id.slice(20)}`],
+    ['without dashes', (id: string) => id.replace(/-/g, '')],
+    ['in braces', (id: string) => `{${id}}`],
+    ['too short', (id: string) => id.slice(1)],
+    ['not a uuid', () => 'hello'],
+  ])('bad id spelling (%s) on every endpoint that takes an id', async (_what, spell) => {
+    const id = spell(login.id);
+    const headers = secretHeader(login);
+    const calls = [
+      () => call(base, 'GET', `/api/login-sessions/${encodeURIComponent(id)}`, { headers }),
+      () => call(base, 'POST', `/api/login-sessions/${encodeURIComponent(id)}/redeem`, { headers }),
+      () => call(base, 'DELETE', `/api/login-sessions/${encodeURIComponent(id)}`, { headers }),
+      () => call(base, 'GET', `/api/login-sessions/${encodeURIComponent(id)}/qr.svg`, { headers }),
+      () => call(base, 'GET', `/api/login-sessions/${encodeURIComponent(id)}/qr.png`, { headers }),
+      () => post('/api/mobile/scan', { id, code: login.code }),
+      () => post('/api/mobile/scan', { qr: `${base}/m/login?id=${encodeURIComponent(id)}&code=${login.code}` }),
+      () => post('/api/mobile/confirm', { id, code: login.code }),
+      () => post('/api/mobile/cancel', { id, code: login.code }),
+    ];
+    for (const request of calls) await expectRefused(base, login, request, 400, 'invalid_request');
+  });
+
+  test('unknown fields are ignored, a client-chosen id included', async () => {
+    const chosen = randomUUID();
+    const res = await call(base, 'POST', '/api/login-sessions', { body: { id: chosen, state: 'confirmed', version: 9 } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ state: 'pending', version: 1 });
+    expect(res.body.id).not.toBe(chosen);
+    const scan = await post('/api/mobile/scan', { id: login.id, code: login.code, userId: 'mallory', extra: [1] });
+    expect(scan.status).toBe(200);
+  });
+});
+
+describe('401 invalid_token', () => {
+  let login: CreatedLogin;
+  beforeAll(async () => {
+    login = await createLogin(base);
+  });
+
+  test.each([
+    ['no Authorization header', {}],
+    ['an empty bearer', { authorization: 'Bearer ' }],
+    ['another scheme', { authorization: `Basic ${Buffer.from('ana:pw').toString('base64')}` }],
+    ['a token that is not a JWT', { authorization: 'Bearer not-a-jwt' }],
+    ['a JWT signed with another key', () => bearer(appToken('ana', {}, 'some-other-secret-0123456789abcdef'))],
+    ['an expired JWT', () => bearer(appToken('ana', { exp: Math.floor(Date.now() / 1000) - 60 }))],
+    ['a web token instead of an app token', { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbmEifQ.' }],
+  ])('mobile scan, confirm and cancel with %s', async (_what, headersOrMake) => {
+    const headers = typeof headersOrMake === 'function' ? headersOrMake() : headersOrMake;
+    for (const action of ['scan', 'confirm', 'cancel']) {
+      await expectRefused(base, login, () => post(`/api/mobile/${action}`, { id: login.id, code: login.code }, headers), 401, 'invalid_token');
+    }
+  });
+
+  test('the token is checked before the body: a bad token with a malformed body is still 401', async () => {
+    await expectRefused(base, login, () => post('/api/mobile/scan', '{oops', {}), 401, 'invalid_token');
+  });
+
+  test.each([
+    ['no header', {}],
+    ['a malformed token', { authorization: 'Bearer abc' }],
+    ['an app token instead of a web token', () => bearer(appToken('ana'))],
+    ['a web token signed with another key', () => bearer(appToken('ana', { sid: randomUUID(), amr: ['qr'] }, 'another-web-secret-0123456789abcdef'))],
+  ])('GET /api/me with %s', async (_what, headersOrMake) => {
+    const headers = typeof headersOrMake === 'function' ? headersOrMake() : headersOrMake;
+    expectError(await call(base, 'GET', '/api/me', { headers }), 401, 'invalid_token');
+  });
+});
+
+describe('403', () => {
+  test('invalid_code: a wrong code on scan (by id and by qr), confirm and cancel', async () => {
+    const login = await createLogin(base);
+    const wrong = 'A'.repeat(22);
+    await expectRefused(base, login, () => post('/api/mobile/scan', { id: login.id, code: wrong }), 403, 'invalid_code');
+    await expectRefused(base, login, () => post('/api/mobile/scan', { qr: `${base}/m/login?id=${login.id}&code=${wrong}` }), 403, 'invalid_code');
+    const scanned = await scannedLogin(base, 'ana');
+    await expectRefused(base, scanned, () => post('/api/mobile/confirm', { id: scanned.id, code: wrong }), 403, 'invalid_code');
+    await expectRefused(base, scanned, () => post('/api/mobile/cancel', { id: scanned.id, code: wrong }), 403, 'invalid_code');
+  });
+
+  test('invalid_code: the code of another session', async () => {
+    const [a, b] = [await createLogin(base), await createLogin(base)];
+    await expectRefused(base, a, () => post('/api/mobile/scan', { id: a.id, code: b.code }), 403, 'invalid_code');
+  });
+
+  test('forbidden: another user than the one who scanned confirms or cancels', async () => {
+    const login = await scannedLogin(base, 'ana');
+    await expectRefused(base, login, () => mobile(base, 'confirm', 'ben', { id: login.id, code: login.code }), 403, 'forbidden');
+    await expectRefused(base, login, () => mobile(base, 'cancel', 'ben', { id: login.id, code: login.code }), 403, 'forbidden');
+  });
+});
+
+describe('404 not_found', () => {
+  test('an unknown id on every browser endpoint and every mobile call', async () => {
+    const ghost = { id: randomUUID(), secret: 'x'.repeat(43), code: 'y'.repeat(22) } as CreatedLogin;
+    for (const [what, request] of Object.entries(browserCalls(ghost, secretHeader(ghost)))) {
+      const res = await request();
+      expect(what && res.status).toBe(what && 404);
+      expectError(res, 404, 'not_found');
+    }
+    for (const action of ['scan', 'confirm', 'cancel']) {
+      expectError(await post(`/api/mobile/${action}`, { id: ghost.id, code: ghost.code }), 404, 'not_found');
+    }
+  });
+
+  test.each([
+    ['no secret', () => ({})],
+    ['an empty secret', () => ({ 'x-login-secret': '' })],
+    ['a wrong secret', () => ({ 'x-login-secret': 'w'.repeat(43) })],
+    ['the code as secret', (login: CreatedLogin) => ({ 'x-login-secret': login.code })],
+    ['the secret of another login', (_login: CreatedLogin, other: CreatedLogin) => secretHeader(other)],
+  ])('%s on every browser endpoint, even on a confirmed login', async (_what, headersFor) => {
+    const login = await confirmedLogin(base, 'ana');
+    const other = await createLogin(base);
+    for (const [what, request] of Object.entries(browserCalls(login, headersFor(login, other)))) {
+      const before = await readSession(base, login);
+      const res = await request();
+      expect(`${what}: ${res.status}`).toBe(`${what}: 404`);
+      expectError(res, 404, 'not_found');
+      expect(await readSession(base, login)).toEqual(before);
+    }
+  });
+
+  test.each([
+    ['GET', '/api/nope'],
+    ['POST', '/api/mobile/nope'],
+    ['GET', `/api/login-sessions/${randomUUID()}/nope`],
+    ['GET', '/api'],
+    ['GET', '/api/login-sessions/a/b/c/d'],
+  ])('JSON 404 on the unknown route %s %s', async (method, path) => {
+    expectError(await call(base, method, path), 404, 'not_found');
+  });
+});
+
+describe('405 method_not_allowed', () => {
+  test.each([
+    ['PUT', '/api/login-sessions/:id'],
+    ['PATCH', '/api/login-sessions/:id'],
+    ['POST', '/api/login-sessions/:id'],
+    ['GET', '/api/login-sessions'],
+    ['DELETE', '/api/login-sessions'],
+    ['GET', '/api/login-sessions/:id/redeem'],
+    ['POST', '/api/login-sessions/:id/qr.png'],
+    ['GET', '/api/mobile/scan'],
+    ['PUT', '/api/mobile/confirm'],
+    ['DELETE', '/api/mobile/cancel'],
+    ['POST', '/api/me'],
+    ['GET', '/api/demo/app-token'],
+    ['POST', '/healthz'],
+  ])('%s %s', async (method, pattern) => {
+    const login = await createLogin(base);
+    const res = await call(base, method, pattern.replace(':id', login.id), { headers: secretHeader(login) });
+    expectError(res, 405, 'method_not_allowed');
+    expect(res.headers.get('allow')).toBeTruthy();
+    expect(await readSession(base, login)).toMatchObject({ state: 'pending', version: 1 });
+  });
+});
+
+describe('409', () => {
+  test('already_scanned: another user scans a scanned login', async () => {
+    const login = await scannedLogin(base, 'ana');
+    await expectRefused(base, login, () => mobile(base, 'scan', 'ben', { id: login.id, code: login.code }), 409, 'already_scanned');
+    await expectRefused(base, login, () => mobile(base, 'scan', 'ben', { qr: login.qr.content }), 409, 'already_scanned');
+  });
+
+  test('invalid_state: confirm before scan, repeat confirm, scan/cancel after confirm, scan after cancel', async () => {
+    const pending = await createLogin(base);
+    await expectRefused(base, pending, () => mobile(base, 'confirm', 'ana', { id: pending.id, code: pending.code }), 409, 'invalid_state');
+    const confirmed = await confirmedLogin(base, 'ana');
+    const body = { id: confirmed.id, code: confirmed.code };
+    await expectRefused(base, confirmed, () => mobile(base, 'confirm', 'ana', body), 409, 'invalid_state');
+    await expectRefused(base, confirmed, () => mobile(base, 'scan', 'ana', body), 409, 'invalid_state');
+    await expectRefused(base, confirmed, () => mobile(base, 'cancel', 'ana', body), 409, 'invalid_state');
+    await expectRefused(base, confirmed, () => abandonHttp(base, confirmed), 409, 'invalid_state');
+    const cancelled = await createLogin(base);
+    expect((await mobile(base, 'cancel', 'ana', { id: cancelled.id, code: cancelled.code })).status).toBe(200);
+    await expectRefused(base, cancelled, () => mobile(base, 'scan', 'ana', { id: cancelled.id, code: cancelled.code }), 409, 'invalid_state');
+  });
+
+  test('authorization_pending: redeem while pending or scanned', async () => {
+    const pending = await createLogin(base);
+    await expectRefused(base, pending, () => redeemHttp(base, pending), 409, 'authorization_pending');
+    const scanned = await scannedLogin(base, 'ana');
+    await expectRefused(base, scanned, () => redeemHttp(base, scanned), 409, 'authorization_pending');
+  });
+
+  test('access_denied: redeem of a cancelled login (phone cancel and browser DELETE)', async () => {
+    const byPhone = await scannedLogin(base, 'ana');
+    expect((await mobile(base, 'cancel', 'ana', { id: byPhone.id, code: byPhone.code })).status).toBe(200);
+    await expectRefused(base, byPhone, () => redeemHttp(base, byPhone), 409, 'access_denied');
+    const byBrowser = await createLogin(base);
+    expect((await abandonHttp(base, byBrowser)).status).toBe(204);
+    await expectRefused(base, byBrowser, () => redeemHttp(base, byBrowser), 409, 'access_denied');
+  });
+
+  test('already_redeemed: the second redeem', async () => {
+    const login = await confirmedLogin(base, 'ana');
+    expect((await redeemHttp(base, login)).status).toBe(200);
+    await expectRefused(base, login, () => redeemHttp(base, login), 409, 'already_redeemed');
+  });
+});
+
+describe('410 expired', () => {
+  let short: TestServer;
+  beforeAll(async () => {
+    short = await startTestServer({ store: 'redis', env: { QR_TTL_SECONDS: '1' } });
+  });
+  afterAll(() => short.close());
+
+  test('scan of a login whose time ran out; the poll shows expired', async () => {
+    const login = await createLogin(short.url);
+    await waitFor(async () => (await readSession(short.url, login)).state === 'expired');
+    const res = await mobile(short.url, 'scan', 'ana', { id: login.id, code: login.code });
+    expectError(res, 410, 'expired');
+    expect(await readSession(short.url, login)).toMatchObject({ state: 'expired', version: 2 });
+  });
+});
+
+describe('413 payload_too_large', () => {
+  const big = JSON.stringify({ qr: 'x'.repeat(17 * 1024) });
+
+  test('a body over 16 KiB on scan and on create', async () => {
+    const login = await createLogin(base);
+    await expectRefused(base, login, () => post('/api/mobile/scan', big), 413, 'payload_too_large');
+    expectError(await call(base, 'POST', '/api/login-sessions', { body: big }), 413, 'payload_too_large');
+  });
+
+  test('a chunked body (no Content-Length) over 16 KiB', async () => {
+    const login = await createLogin(base);
+    await expectRefused(base, login, () => sendChunked('/api/mobile/scan', big, anaToken()), 413, 'payload_too_large');
+  });
+
+  test('a body of exactly 16 KiB is read', async () => {
+    const login = await createLogin(base);
+    const padded = JSON.stringify({ id: login.id, code: login.code, pad: '' });
+    const exact = JSON.stringify({ id: login.id, code: login.code, pad: ' '.repeat(16 * 1024 - padded.length) });
+    expect(Buffer.byteLength(exact)).toBe(16 * 1024);
+    expect((await post('/api/mobile/scan', exact)).status).toBe(200);
+  });
+});
+
+describe('415 unsupported_media_type', () => {
+  test.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'application/json; charset=latin1',
+    'application/json; charset=utf-16',
+    'application/json; charset=iso-8859-1',
+  ])('Content-Type %s on scan and on create', async (contentType) => {
+    const login = await createLogin(base);
+    const body = JSON.stringify({ id: login.id, code: login.code });
+    await expectRefused(
+      base,
+      login,
+      () => call(base, 'POST', '/api/mobile/scan', { body, headers: { ...anaToken(), 'content-type': contentType } }),
+      415,
+      'unsupported_media_type',
+    );
+    expectError(await call(base, 'POST', '/api/login-sessions', { body, headers: { 'content-type': contentType } }), 415, 'unsupported_media_type');
+  });
+
+  test('application/json with charset=UTF-8 is accepted', async () => {
+    const login = await createLogin(base);
+    const body = JSON.stringify({ id: login.id, code: login.code });
+    const res = await call(base, 'POST', '/api/mobile/scan', { body, headers: { ...anaToken(), 'content-type': 'application/json; charset=UTF-8' } });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('503 unavailable', () => {
+  test('answers 503 while the store is down, changes nothing, and recovers when it is back', async () => {
+    const redis = await startRedis();
+    const node = await startTestServer({ env: { REDIS_URL: redis.url } });
+    try {
+      const login = await createLogin(node.url);
+      // Frozen: commands time out (the client's commandTimeout) instead of failing at once.
+      redis.process.kill('SIGSTOP');
+      expectError(await mobile(node.url, 'scan', 'ana', { id: login.id, code: login.code }), 503, 'unavailable');
+      expectError(await call(node.url, 'GET', `/api/login-sessions/${login.id}`, { headers: secretHeader(login) }), 503, 'unavailable');
+      redis.process.kill('SIGCONT');
+      expect(await readSession(node.url, login)).toMatchObject({ state: 'pending', version: 1 });
+
+      // Stopped: connections are refused.
+      await redis.stop();
+      expectError(await call(node.url, 'POST', '/api/login-sessions'), 503, 'unavailable');
+      expectError(await mobile(node.url, 'confirm', 'ana', { id: login.id, code: login.code }), 503, 'unavailable');
+      expectError(await redeemHttp(node.url, login), 503, 'unavailable');
+      expectError(await abandonHttp(node.url, login), 503, 'unavailable');
+      expect((await call(node.url, 'GET', '/readyz')).status).toBe(503);
+      expect((await call(node.url, 'GET', '/healthz')).status).toBe(200);
+      await expect(connectBrowser(node.url, { id: login.id, secret: login.secret })).rejects.toThrow('unavailable');
+
+      const again = await startRedis([], redis.port);
+      try {
+        await waitFor(async () => (await call(node.url, 'GET', '/readyz')).status === 200);
+        expect((await call(node.url, 'POST', '/api/login-sessions')).status).toBe(201);
+      } finally {
+        await again.stop();
+      }
+      // Shutting down during an outage is clean too: no unhandled rejection from the adapter's unsubscribes.
+      await node.close();
+    } finally {
+      redis.process.kill('SIGCONT');
+      await node.close();
+      await redis.stop();
+    }
+  });
+});
+
+/** A POST whose body is sent chunked, without Content-Length (fetch always sets one for a string). */
+function sendChunked(path: string, body: string, headers: Record<string, string>) {
+  return new Promise<import('./support/client').Reply>((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), headers: new Headers(res.headers as Record<string, string>) }),
+      );
+    });
+    req.on('error', reject);
+    for (let i = 0; i < body.length; i += 4096) req.write(body.slice(i, i + 4096));
+    req.end();
+  });
+}
