@@ -1,0 +1,150 @@
+/**
+ * The `/login` Socket.IO namespace (PROTOCOL.md "Socket.IO") over both
+ * transports: the handshake by id + secret, the snapshot first, the pushed
+ * transitions, and `redeem` with an ack.
+ */
+import type { Socket } from 'socket.io-client';
+import {
+  abandonHttp,
+  call,
+  confirmedLogin,
+  connectBrowser,
+  createLogin,
+  mobile,
+  readSession,
+  redeemHttp,
+  scannedLogin,
+  statesOf,
+  waitForState,
+} from './support/client';
+import { startTestServer, type TestServer } from './support/server';
+
+describe.each([['websocket'], ['polling']])('the /login namespace over %s', (transport) => {
+  let server: TestServer;
+  const sockets: Socket[] = [];
+  const connect = async (auth: unknown) => {
+    const socket = await connectBrowser(server.url, auth, [transport]);
+    sockets.push(socket);
+    return socket;
+  };
+  const redeemAck = (socket: Socket, ...args: unknown[]) => socket.timeout(10_000).emitWithAck('redeem', ...args);
+
+  beforeAll(async () => {
+    server = await startTestServer({ store: 'redis' });
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.close();
+  });
+  afterAll(() => server.close());
+
+  test('joining with the right secret: the first event is the current snapshot', async () => {
+    const login = await createLogin(server.url);
+    const socket = await connect({ id: login.id, secret: login.secret });
+    expect(socket.io.engine.transport.name).toBe(transport);
+    const first = await waitForState(socket);
+    expect(first).toEqual(await readSession(server.url, login));
+    expect(first).toEqual({ id: login.id, state: 'pending', version: 1, expiresAt: login.expiresAt });
+  });
+
+  test('joining late re-reads: a scanned login shows scanned with its user first', async () => {
+    const login = await scannedLogin(server.url, 'ana');
+    const socket = await connect({ id: login.id, secret: login.secret });
+    expect(await waitForState(socket)).toEqual({
+      id: login.id,
+      state: 'scanned',
+      version: 2,
+      expiresAt: login.expiresAt,
+      user: { id: 'ana', displayName: 'ANA' },
+    });
+  });
+
+  test.each([
+    ['a wrong secret', (l: { id: string; secret: string }) => ({ id: l.id, secret: 'w'.repeat(43) })],
+    ['the code as secret', (l: { id: string; code: string }) => ({ id: l.id, secret: l.code })],
+    ['an unknown id', (l: { secret: string }) => ({ id: '0b7a9f8e-1c2d-4e3f-9a0b-1c2d3e4f5a6b', secret: l.secret })],
+    ['no auth', () => undefined],
+    ['an empty auth', () => ({})],
+    ['no secret', (l: { id: string }) => ({ id: l.id })],
+    ['an empty secret', (l: { id: string }) => ({ id: l.id, secret: '' })],
+    ['a numeric secret', (l: { id: string }) => ({ id: l.id, secret: 12345 })],
+    ['an uppercase id', (l: { id: string; secret: string }) => ({ id: l.id.toUpperCase(), secret: l.secret })],
+    ['an id that is not a uuid', (l: { secret: string }) => ({ id: 'hello', secret: l.secret })],
+    ['an over-long secret', (l: { id: string }) => ({ id: l.id, secret: 'a'.repeat(10_000) })],
+  ])('joining with %s fails the handshake with not_found', async (_what, authFor) => {
+    const login = await createLogin(server.url);
+    await expect(connect(authFor(login as never))).rejects.toThrow(/^not_found$/);
+    expect(await readSession(server.url, login)).toMatchObject({ state: 'pending', version: 1 });
+  });
+
+  test('every transition is pushed in order, to every socket of the session and no other', async () => {
+    const login = await createLogin(server.url);
+    const other = await createLogin(server.url);
+    const [a, b, c] = [
+      await connect({ id: login.id, secret: login.secret }),
+      await connect({ id: login.id, secret: login.secret }),
+      await connect({ id: other.id, secret: other.secret }),
+    ];
+    await Promise.all([a, b, c].map((s) => waitForState(s)));
+    await mobile(server.url, 'scan', 'ana', { id: login.id, code: login.code });
+    await mobile(server.url, 'confirm', 'ana', { id: login.id, code: login.code });
+    for (const socket of [a, b]) {
+      await waitForState(socket, (s) => s.version === 3);
+      expect(statesOf(socket).map((s) => `${s.version}:${s.state}`)).toEqual(['1:pending', '2:scanned', '3:confirmed']);
+    }
+    // The other session's socket is on a room of its own: a change there would reach it, this one did not.
+    await abandonHttp(server.url, other);
+    await waitForState(c, (s) => s.state === 'cancelled');
+    expect(statesOf(c).map((s) => s.id)).toEqual([other.id, other.id]);
+  });
+
+  test('redeem with an ack: the token once, then each refusal as {error, message}', async () => {
+    const login = await confirmedLogin(server.url, 'ana');
+    const socket = await connect({ id: login.id, secret: login.secret });
+    await waitForState(socket, (s) => s.state === 'confirmed');
+    const ack = await redeemAck(socket);
+    expect(ack).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: expect.any(Number), user: { id: 'ana', displayName: 'ANA' } });
+    const me = await call(server.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${ack.token}` } });
+    expect(me.body.user.id).toBe('ana');
+    expect(await redeemAck(socket)).toEqual({ error: 'already_redeemed', message: expect.any(String) });
+    expect((await redeemHttp(server.url, login)).body.error).toBe('already_redeemed');
+    await waitForState(socket, (s) => s.state === 'redeemed');
+    expect(JSON.stringify(statesOf(socket))).not.toContain(ack.token);
+  });
+
+  test('redeem before confirm is authorization_pending, after a cancel access_denied', async () => {
+    const login = await createLogin(server.url);
+    const socket = await connect({ id: login.id, secret: login.secret });
+    expect(await redeemAck(socket)).toEqual({ error: 'authorization_pending', message: expect.any(String) });
+    await mobile(server.url, 'scan', 'ana', { id: login.id, code: login.code });
+    expect(await redeemAck(socket)).toEqual({ error: 'authorization_pending', message: expect.any(String) });
+    await mobile(server.url, 'cancel', 'ana', { id: login.id, code: login.code });
+    expect(await redeemAck(socket)).toEqual({ error: 'access_denied', message: expect.any(String) });
+    expect(await readSession(server.url, login)).toMatchObject({ state: 'cancelled', version: 3 });
+  });
+
+  test('redeem ignores its arguments: a socket cannot redeem another session', async () => {
+    const mine = await createLogin(server.url);
+    const theirs = await confirmedLogin(server.url, 'ben');
+    const socket = await connect({ id: mine.id, secret: mine.secret });
+    const ack = await redeemAck(socket, { id: theirs.id, secret: theirs.secret });
+    expect(ack).toEqual({ error: 'authorization_pending', message: expect.any(String) });
+    expect(await readSession(server.url, theirs)).toMatchObject({ state: 'confirmed', version: 3 });
+  });
+
+  test('unknown events and a redeem without ack are ignored; the socket keeps working', async () => {
+    const login = await confirmedLogin(server.url, 'ana');
+    const socket = await connect({ id: login.id, secret: login.secret });
+    await waitForState(socket);
+    const unknownAck = jest.fn();
+    socket.emit('hello', { id: login.id }, unknownAck);
+    socket.emit('state', { id: login.id, state: 'redeemed', version: 99 });
+    socket.emit('redeem');
+    socket.emit('redeem', { no: 'ack' });
+    // Packets are handled in order: once this ack arrives the ones before were seen and ignored.
+    const ack = await redeemAck(socket);
+    expect(ack.tokenType).toBe('Bearer');
+    expect(socket.connected).toBe(true);
+    expect(unknownAck).not.toHaveBeenCalled();
+    expect(await readSession(server.url, login)).toMatchObject({ state: 'redeemed', version: 4 });
+  });
+});
