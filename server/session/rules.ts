@@ -39,7 +39,7 @@ export function confirm(record: SessionRecord, userId: string, now: number, conf
   }
   if (record.user?.id !== userId) throw new LoginError('forbidden', 'Only the user who scanned can confirm');
   if (record.scannedAt !== undefined && now - record.scannedAt > confirmWindowMs) {
-    throw new LoginError('expired', 'Too much time passed since the scan; scan the code again');
+    throw new LoginError('expired', 'Too much time passed since the scan; start over with a new QR code');
   }
   return { state: 'confirmed' };
 }
