@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { dirname, join } from 'node:path';
-import { createAdapter } from '@socket.io/redis-adapter';
 import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
@@ -21,13 +20,13 @@ import { opsRoutes } from './http/ops-routes';
 import { requestLog } from './http/request-log';
 import { createLogger } from './log';
 import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
-import { logSubscriptionFailures } from './realtime/adapter-subscriber';
 import { SessionHub } from './realtime/hub';
 import { listenToKeyspace } from './realtime/keyspace';
+import { createNodeAdapter } from './realtime/redis-adapter';
 import { attachLoginNamespace } from './realtime/login-namespace';
 import { LoginService } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
-import { connectStore, REDIS_CLIENT_OPTIONS } from './store/connect';
+import { connectStore } from './store/connect';
 import { countingStoreErrors } from './store/counted';
 import type { Store } from './store/store';
 
@@ -69,7 +68,12 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const connection = await connectStore({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, logger });
+  const connection = await connectStore({
+    redisUrl: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    logger,
+  });
   connection.redis?.on('error', () => metrics.redisErrors.inc());
   const store = countingStoreErrors(connection.store, () => metrics.redisErrors.inc());
   const pushTimer = createPushTimer(metrics.pushLatency);
@@ -187,19 +191,13 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     async attach(server) {
       const io = new SocketServer(server, { path: `${config.BASE_PATH}/socket.io`, serveClient: false, perMessageDeflate: false });
       if (connection.redis) {
-        // The adapter's subscriber must queue its SUBSCRIBEs until connected; the publisher fails fast.
-        const pub = connection.redis.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false });
-        const sub = connection.redis.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false, enableOfflineQueue: true });
-        logSubscriptionFailures(sub, logger);
-        for (const client of [pub, sub]) {
-          client.on('error', (err) => {
-            metrics.redisErrors.inc();
-            logger.warn({ err: err.message }, 'redis adapter connection error');
-          });
-        }
-        await Promise.all([pub, sub].map((client) => new Promise((resolve) => client.once('ready', resolve))));
-        io.adapter(createAdapter(pub, sub, { key: `${config.REDIS_KEY_PREFIX}socket.io`, publishOnSpecificResponseChannel: true }));
-        closers.push(() => pub.quit().catch(() => pub.disconnect()), () => sub.quit().catch(() => sub.disconnect()));
+        const { adapter, close } = await createNodeAdapter(connection.redis, {
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          logger,
+          onError: () => metrics.redisErrors.inc(),
+        });
+        io.adapter(adapter);
+        closers.push(close);
       }
       nsp = attachLoginNamespace(io, { service, hub, logger, metrics });
       if (connection.redis) {

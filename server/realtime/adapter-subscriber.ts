@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-const SUBSCRIPTION_COMMANDS = ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const;
+const SUBSCRIPTION_COMMANDS = ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'] as const;
 
 /**
  * @socket.io/redis-adapter calls (p)(un)subscribe without handling the
@@ -10,7 +10,7 @@ const SUBSCRIPTION_COMMANDS = ['subscribe', 'psubscribe', 'unsubscribe', 'punsub
  * error instead of a clean shutdown. This logs such failures instead; the
  * subscriber re-subscribes by itself when it reconnects.
  */
-export function logSubscriptionFailures(client: Redis, logger: Logger): void {
+export function logSubscriptionFailures(client: Redis | Cluster, logger: Logger): void {
   for (const name of SUBSCRIPTION_COMMANDS) {
     const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
     Object.assign(client, {

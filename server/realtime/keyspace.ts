@@ -1,6 +1,6 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { REDIS_CLIENT_OPTIONS } from '../store/connect';
+import { isCluster, REDIS_CLIENT_OPTIONS, type RedisClient } from '../store/connect';
 import { parseKey } from '../store/redis-keys';
 
 /**
@@ -14,7 +14,7 @@ const ALL_CLASSES = 'g$lshzxetd';
 
 export interface KeyspaceListenerOptions {
   /** The command client (a Redis or a Cluster); the listener opens its own subscriber connections. */
-  client: Redis | Cluster;
+  client: RedisClient;
   keyPrefix: string;
   /** Called with a session id whenever one of its keys changed (the hub re-reads and delivers). */
   hint: (id: string) => void;
@@ -105,8 +105,4 @@ async function enableNotifications(server: Redis): Promise<true | string> {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-}
-
-function isCluster(client: Redis | Cluster): client is Cluster {
-  return (client as Cluster).isCluster === true;
 }

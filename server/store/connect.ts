@@ -1,13 +1,15 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { MemoryStore } from './memory';
 import { RedisStore } from './redis';
 import type { Store } from './store';
 
+export type RedisClient = Redis | Cluster;
+
 export interface StoreConnection {
   store: Store;
   /** The command client, when the store is Redis (the adapter and keyspace listener duplicate it). */
-  redis?: Redis;
+  redis?: RedisClient;
   close(): Promise<void>;
 }
 
@@ -24,19 +26,80 @@ export const REDIS_CLIENT_OPTIONS: RedisOptions = {
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
 };
 
+/**
+ * The same for each node of a Cluster, except the offline queue: the cluster
+ * connects to a node lazily on its first command, which must wait for it.
+ */
+const CLUSTER_NODE_OPTIONS: RedisOptions = { ...REDIS_CLIENT_OPTIONS, enableOfflineQueue: true };
+
+export function isCluster(client: RedisClient): client is Cluster {
+  return (client as Cluster).isCluster === true;
+}
+
+/** "host:port,host:port" (REDIS_CLUSTER_NODES) as ioredis startup nodes. */
+export function parseClusterNodes(list: string): ClusterNode[] {
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.lastIndexOf(':');
+      return at > 0 ? { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) } : { host: entry, port: 6379 };
+    });
+}
+
+export function createCluster(nodes: ClusterNode[], options: { shardedSubscribers?: boolean } = {}): Cluster {
+  return new Cluster(nodes, {
+    lazyConnect: true,
+    redisOptions: CLUSTER_NODE_OPTIONS,
+    clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+    // Follow failovers and resharding soon after they happen.
+    slotsRefreshInterval: 5000,
+    ...options,
+  });
+}
+
+/**
+ * A duplicate of `client` for long-lived subscriptions: it queues its
+ * (S)SUBSCRIBEs until connected and resubscribes after a reconnect. For a
+ * Cluster, `sharded` gives it one subscriber per master (Redis 7 sharded pub/sub).
+ */
+export function duplicateForSubscribing(client: RedisClient, options: { sharded?: boolean } = {}): RedisClient {
+  if (isCluster(client)) return client.duplicate([], { shardedSubscribers: options.sharded ?? false });
+  return client.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false, enableOfflineQueue: true });
+}
+
+/** A duplicate of `client` that publishes, failing fast while Redis is away. */
+export function duplicateForPublishing(client: RedisClient): RedisClient {
+  if (isCluster(client)) return client.duplicate();
+  return client.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false });
+}
+
+/** Resolves once `client` is connected (and, for a Cluster, knows the slots). */
+export async function whenReady(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') return client.connect();
+  await new Promise((resolve) => client.once('ready', resolve));
+}
+
 export async function connectStore(options: {
   redisUrl?: string;
+  clusterNodes?: string;
   keyPrefix: string;
   logger: Logger;
 }): Promise<StoreConnection> {
-  if (!options.redisUrl) {
+  let redis: RedisClient;
+  if (options.clusterNodes) {
+    redis = createCluster(parseClusterNodes(options.clusterNodes));
+  } else if (options.redisUrl) {
+    redis = new Redis(options.redisUrl, { ...REDIS_CLIENT_OPTIONS, lazyConnect: true });
+  } else {
     options.logger.warn(
       'REDIS_URL is not set: using the in-memory store. Sessions are lost on restart and are not shared between processes; for development only.',
     );
     const store = new MemoryStore();
     return { store, close: () => store.close() };
   }
-  const redis = new Redis(options.redisUrl, { ...REDIS_CLIENT_OPTIONS, lazyConnect: true });
   redis.on('error', (err) => options.logger.warn({ err: err.message }, 'redis connection error'));
   await redis.connect();
   const store = new RedisStore(redis, { keyPrefix: options.keyPrefix });

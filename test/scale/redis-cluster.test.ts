@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { Cluster } from 'ioredis';
+import type { Socket } from 'socket.io-client';
+import { call, connectBrowser, createLogin, mobile, statesOf, waitForState, type CreatedLogin } from '../support/client';
+import { startNodes, stopNodes, type NodeProcess } from '../support/node-process';
+import { startRedisCluster, type RedisClusterProcess } from '../support/redis-cluster';
+
+describe('three nodes on a 3-master Redis Cluster (sharded adapter)', () => {
+  const prefix = `test:${randomBytes(4).toString('hex')}:`;
+  let cluster: RedisClusterProcess;
+  let redis: Cluster;
+  let nodes: NodeProcess[] = [];
+  const sockets: Socket[] = [];
+  const browser = async (node: NodeProcess, login: CreatedLogin) => {
+    const socket = await connectBrowser(node.url, { id: login.id, secret: login.secret });
+    sockets.push(socket);
+    await waitForState(socket, (s) => s.version >= login.version);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+    nodes = await startNodes(3, { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_KEY_PREFIX: prefix, PUBLIC_URL: 'https://login.example.test' });
+    redis = new Cluster(cluster.nodes.split(',').map((address) => ({ host: '127.0.0.1', port: Number(address.split(':')[1]) })));
+  }, 60000);
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.close();
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await stopNodes(nodes);
+    await cluster?.stop();
+  });
+
+  test('browser socket on A, scan on B, confirm on C, redeem on A', async () => {
+    const [a, b, c] = nodes as [NodeProcess, NodeProcess, NodeProcess];
+    const login = await createLogin(a.url);
+    const socket = await browser(a, login);
+    await mobile(b.url, 'scan', 'ana', { qr: login.qr.content });
+    await waitForState(socket, (s) => s.state === 'scanned');
+    await mobile(c.url, 'confirm', 'ana', { id: login.id, code: login.code });
+    await waitForState(socket, (s) => s.state === 'confirmed');
+    const ack = await socket.timeout(5000).emitWithAck('redeem');
+    expect(ack).toMatchObject({ tokenType: 'Bearer', user: { id: 'ana' } });
+    expect(await call(c.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${ack.token}` } })).toMatchObject({ status: 200 });
+    await waitForState(socket, (s) => s.state === 'redeemed');
+    expect(statesOf(socket).map((s) => s.version)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('the nodes talk over sharded pub/sub, not classic PUBLISH', async () => {
+    const channels = await Promise.all(redis.nodes('master').map((m) => m.call('PUBSUB', 'SHARDCHANNELS', `${prefix}socket.io*`)));
+    expect(channels.flat()).toContain(`${prefix}socket.io#/login#`);
+    const classic = await Promise.all(redis.nodes('master').map((m) => m.call('PUBSUB', 'CHANNELS', `${prefix}socket.io*`)));
+    expect(classic.flat()).toEqual([]);
+  });
+
+  test('keyspace events are heard on every master: a TTL cut short pushes `expired` wherever the session lives', async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    // Sessions until each master holds one (ids are random, so their slots spread).
+    const byMaster = new Map<string, CreatedLogin>();
+    for (let i = 0; i < 60 && byMaster.size < 3; i++) {
+      const login = await createLogin(a.url);
+      const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', `${prefix}session:{${login.id}}`));
+      const owner = redis.slots[slot]?.[0] as string;
+      if (!byMaster.has(owner)) byMaster.set(owner, login);
+    }
+    expect(byMaster.size).toBe(3);
+    const logins = [...byMaster.values()];
+    const watched = await Promise.all(logins.map((login) => browser(b, login)));
+    await Promise.all(logins.map((login) => redis.pexpire(`${prefix}session:{${login.id}}:ttl`, 50)));
+    for (const socket of watched) expect(await waitForState(socket, (s) => s.state === 'expired', 10000)).toMatchObject({ version: 2 });
+
+    const flags = await Promise.all(redis.nodes('master').map((m) => m.config('GET', 'notify-keyspace-events')));
+    for (const [, value] of flags as string[][]) for (const flag of 'Khx') expect(value).toContain(flag);
+  });
+});
