@@ -1,4 +1,4 @@
-import type { Snapshot } from '../session/types';
+import { FINAL_STATES, type Snapshot } from '../session/types';
 
 export interface SessionHubOptions {
   /** Reads the current snapshot from the store (the source of truth). */
@@ -115,12 +115,38 @@ export class SessionHub {
       // keyspace notifications, the memory store): re-read just after the deadline.
       const delay = Date.parse(expiresAt) - this.now() + 5;
       if (delay > 0 && delay < 2 ** 31) {
-        watch.expiryTimer = setTimeout(() => this.hint(id), delay);
-        watch.expiryTimer.unref();
+        this.armExpiryCheck(id, watch, delay);
       }
       this.watches.set(id, watch);
     }
     return watch;
+  }
+
+  private armExpiryCheck(id: string, watch: Watch, delay: number): void {
+    watch.expiryTimer = setTimeout(() => this.checkExpiry(id, watch), delay);
+    watch.expiryTimer.unref();
+  }
+
+  /**
+   * Re-reads a session that should have expired by now. Redis starts the TTL a
+   * moment after the deadline was computed (and may be unreachable): until the
+   * store says the session is over, look again shortly.
+   */
+  private checkExpiry(id: string, watch: Watch): void {
+    const again = (delay: number) => {
+      if (this.watches.get(id) === watch) this.armExpiryCheck(id, watch, delay);
+    };
+    this.options.read(id).then(
+      (snapshot) => {
+        if (!snapshot) return;
+        this.deliver(snapshot);
+        if (!FINAL_STATES.has(snapshot.state)) again(100);
+      },
+      (err) => {
+        this.options.onError?.(err, id);
+        again(1000);
+      },
+    );
   }
 
   private release(id: string, watch: Watch): void {

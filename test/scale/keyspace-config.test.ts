@@ -46,14 +46,14 @@ describe('enabling Redis keyspace notifications', () => {
     });
 
     test('the node warns once and still pushes changes and expiry (from its own timers)', async () => {
-      node = await startNode({ REDIS_URL: redis.url, QR_TTL_SECONDS: '3' });
+      node = await startNode({ REDIS_URL: redis.url, QR_TTL_SECONDS: '5' });
       expect(node.output().match(/refused CONFIG/g)).toHaveLength(1);
 
       const login = await createLogin(node.url);
       const socket = await connectBrowser(node.url, { id: login.id, secret: login.secret });
       expect((await mobile(node.url, 'scan', 'ana', { qr: login.qr.content })).status).toBe(200);
       await waitForState(socket, (s) => s.state === 'scanned');
-      expect(await waitForState(socket, (s) => s.state === 'expired', 15000)).toMatchObject({ version: 3 });
+      expect(await waitForState(socket, (s) => s.state === 'expired', 20000)).toMatchObject({ version: 3 });
       socket.close();
       expect(node.output().match(/refused CONFIG/g)).toHaveLength(1);
     });
