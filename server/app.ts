@@ -106,6 +106,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     secret: config.WEB_JWT_SECRET,
     privateKey: config.WEB_JWT_PRIVATE_KEY,
     kid: config.WEB_JWT_KID,
+    retiredKeys: config.WEB_JWT_RETIRED_KEYS,
     ttlSeconds: config.WEB_TOKEN_TTL_SECONDS,
   });
 

@@ -86,6 +86,10 @@ export const SETTINGS = {
     secret: true,
   },
   WEB_JWT_KID: { schema: optionalText, doc: 'kid of WEB_JWT_PRIVATE_KEY in tokens and the JWKS (default: its RFC 7638 thumbprint).' },
+  WEB_JWT_RETIRED_KEYS: {
+    schema: jwks,
+    doc: 'Rotation: inline JWKS of earlier web-token public keys, still published and accepted until their tokens expire.',
+  },
   WEB_TOKEN_TTL_SECONDS: { schema: positiveInt.default(3600), doc: 'Lifetime of an issued web token.' },
   QR_TTL_SECONDS: { schema: positiveInt.max(3600).default(60), doc: 'Lifetime of a login session / QR code.' },
   CONFIRM_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Longest time between a scan and its confirm.' },
@@ -152,8 +156,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError('WEB_JWT_PRIVATE_KEY', (err as Error).message);
     }
   }
-  if (config.WEB_JWT_KID && !config.WEB_JWT_PRIVATE_KEY) {
-    throw new ConfigError('WEB_JWT_KID', 'only applies to WEB_JWT_PRIVATE_KEY, which is not set');
+  for (const name of ['WEB_JWT_KID', 'WEB_JWT_RETIRED_KEYS'] as const) {
+    if (config[name] && !config.WEB_JWT_PRIVATE_KEY) throw new ConfigError(name, 'only applies to WEB_JWT_PRIVATE_KEY, which is not set');
+  }
+  const retired = config.WEB_JWT_RETIRED_KEYS ?? [];
+  if (retired.some((k) => k.key.type !== 'public')) {
+    throw new ConfigError('WEB_JWT_RETIRED_KEYS', 'must hold public RSA or EC keys only (they are published)');
+  }
+  if (config.WEB_JWT_KID && retired.some((k) => k.kid === config.WEB_JWT_KID)) {
+    throw new ConfigError('WEB_JWT_RETIRED_KEYS', `kid "${config.WEB_JWT_KID}" is the current key's (WEB_JWT_KID)`);
   }
   const hasMobileKey = Boolean(config.MOBILE_JWT_SECRET || config.MOBILE_JWT_PUBLIC_KEY || config.MOBILE_JWT_KEYS);
   const demo = config.DEMO ?? !hasMobileKey;

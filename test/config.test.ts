@@ -39,6 +39,8 @@ describe('configuration errors name the variable and what is wrong', () => {
     ['a JWKS key without kid', { MOBILE_JWT_KEYS: JSON.stringify({ keys: [rsa.publicKey.export({ format: 'jwk' })] }) }, 'MOBILE_JWT_KEYS', /keys\[0\] needs a "kid"/],
     ['a JWKS with a kid twice', { MOBILE_JWT_KEYS: jwksOf({ a: rsa.publicKey }).replace(']', `,${JSON.stringify({ ...ec.publicKey.export({ format: 'jwk' }), kid: 'a' })}]`) }, 'MOBILE_JWT_KEYS', /kid "a" appears twice/],
     ['a base path that is not a path', { BASE_PATH: 'auth' }, 'BASE_PATH', /must be a path/],
+    ['a retired web key without a current one', { WEB_JWT_RETIRED_KEYS: jwksOf({ old: rsa.publicKey }) }, 'WEB_JWT_RETIRED_KEYS', /only applies to WEB_JWT_PRIVATE_KEY/],
+    ['a secret among the published retired keys', { WEB_JWT_PRIVATE_KEY: ec.privatePem, WEB_JWT_RETIRED_KEYS: JSON.stringify({ keys: [{ kty: 'oct', kid: 'x', k: 'a'.repeat(64) }] }) }, 'WEB_JWT_RETIRED_KEYS', /public RSA or EC keys only/],
   ])('%s', (_what, env, variable, detail) => {
     const err = errorOf(env);
     expect(err.variable).toBe(variable);

@@ -97,3 +97,30 @@ test('WEB_JWT_KID names the key; with an HMAC secret there is no JWKS', async ()
     await withSecret.close();
   }
 });
+
+test('web-key rotation: tokens of a retired key stay valid and published until they expire', async () => {
+  const before = await startTestServer({ store: 'memory', env: { WEB_JWT_PRIVATE_KEY: rsa.privatePem, WEB_JWT_KID: 'web-1' } });
+  const after = await startTestServer({
+    store: 'memory',
+    env: { WEB_JWT_PRIVATE_KEY: ec.privatePem, WEB_JWT_KID: 'web-2', WEB_JWT_RETIRED_KEYS: jwksOf({ 'web-1': rsa.publicKey }) },
+  });
+  const rotatedOut = await startTestServer({ store: 'memory', env: { WEB_JWT_PRIVATE_KEY: ec.privatePem, WEB_JWT_KID: 'web-2' } });
+  try {
+    const { redeemed: old } = await loginOverHttp(before.url, appToken('ana'));
+    const { redeemed: fresh } = await loginOverHttp(after.url, appToken('bo'));
+    expect(jwt.decode(fresh.token, { complete: true })?.header).toMatchObject({ alg: 'ES256', kid: 'web-2' });
+
+    const jwks = (await call(after.url, 'GET', '/.well-known/jwks.json')).body;
+    expect(jwks.keys.map((k: { kid: string; alg: string }) => [k.kid, k.alg])).toEqual([['web-2', 'ES256'], ['web-1', 'RS256']]);
+    for (const [token, sub] of [[old.token, 'ana'], [fresh.token, 'bo']]) {
+      const kid = jwt.decode(token, { complete: true })?.header.kid;
+      const jwk = jwks.keys.find((k: { kid: string }) => k.kid === kid);
+      expect(jwt.verify(token, createPublicKey({ key: jwk, format: 'jwk' }), { algorithms: [jwk.alg] })).toMatchObject({ sub });
+      expect((await call(after.url, 'GET', '/api/me', { headers: bearer(token) })).body.user.id).toBe(sub);
+    }
+    // Once the retired key is dropped, its tokens are refused.
+    expect(await call(rotatedOut.url, 'GET', '/api/me', { headers: bearer(old.token) })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+  } finally {
+    await Promise.all([before.close(), after.close(), rotatedOut.close()]);
+  }
+});

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, createSecretKey, randomUUID, type Ke
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import { LoginError } from '../errors';
 import type { SessionUser } from '../session/types';
-import { algorithmFor, publicJwk, thumbprint, type PublicJwk } from './keys';
+import { algorithmFor, publicJwk, thumbprint, type PublicJwk, type VerificationKey } from './keys';
 import { randomToken } from './secrets';
 
 export interface IssuedToken {
@@ -25,6 +25,8 @@ export interface WebTokenOptions {
   privateKey?: string;
   /** `kid` of the private key's tokens and JWK; default: its RFC 7638 thumbprint. */
   kid?: string;
+  /** Public keys of earlier signing keys: still published and accepted until their tokens expire. */
+  retiredKeys?: VerificationKey[];
   ttlSeconds: number;
 }
 
@@ -43,6 +45,13 @@ export function createWebTokens(options: WebTokenOptions): WebTokens {
     signKey = verifyKey = createSecretKey(Buffer.from(options.secret ?? randomToken(32), 'utf8'));
     algorithm = 'HS256';
   }
+  // The key that checks a token: the one its `kid` names (current or retired); without a kid, the current one.
+  const current: VerificationKey = { kid, algorithm, key: verifyKey };
+  const verifiers = new Map([...(kid ? options.retiredKeys ?? [] : []), current].map((k) => [k.kid, k]));
+  const verifierFor = (token: string): VerificationKey | undefined => {
+    const headerKid = jwt.decode(token, { complete: true })?.header.kid;
+    return headerKid === undefined ? current : verifiers.get(headerKid);
+  };
   return {
     async issue(user, sessionId) {
       const token = jwt.sign({ sid: sessionId, amr: ['qr'], name: user.displayName }, signKey, {
@@ -56,7 +65,9 @@ export function createWebTokens(options: WebTokenOptions): WebTokens {
     },
     async verify(token) {
       try {
-        const claims = jwt.verify(token, verifyKey, { algorithms: [algorithm] }) as jwt.JwtPayload;
+        const verifier = verifierFor(token);
+        if (!verifier) throw new Error('unknown kid');
+        const claims = jwt.verify(token, verifier.key, { algorithms: [verifier.algorithm] }) as jwt.JwtPayload;
         if (typeof claims.sub !== 'string') throw new Error('no sub');
         return { id: claims.sub, displayName: typeof claims.name === 'string' ? claims.name : claims.sub };
       } catch {
@@ -64,7 +75,9 @@ export function createWebTokens(options: WebTokenOptions): WebTokens {
       }
     },
     jwks() {
-      return kid ? { keys: [publicJwk(verifyKey, kid, algorithm)] } : null;
+      if (!kid) return null;
+      const retired = (options.retiredKeys ?? []).map((k) => publicJwk(k.key, k.kid as string, k.algorithm));
+      return { keys: [publicJwk(verifyKey, kid, algorithm), ...retired] };
     },
   };
 }
