@@ -1,0 +1,284 @@
+import { createQrLogin, type QrLoginHandle, type QrLoginOptions } from './login';
+import { errorFor } from '../shared/errors';
+import type { LoginSnapshot } from '../shared/protocol';
+import {
+  createdSession, FakeApi, FakeClock, FakeSockets, redeemedLogin, settle, snapshotOf,
+} from '../../test/support/browser-sdk-fakes';
+
+/** One SDK instance wired to fakes, with everything it reported. */
+function harness(options: Partial<QrLoginOptions> = {}) {
+  const api = new FakeApi();
+  const sockets = new FakeSockets();
+  const clock = new FakeClock();
+  const states: LoginSnapshot[] = [];
+  const refreshFlags: boolean[] = [];
+  const qrs: string[] = [];
+  const reasons: string[] = [];
+  const successes: unknown[] = [];
+  const errors: { code: string }[] = [];
+  const channels: string[] = [];
+  const login: QrLoginHandle = createQrLogin({
+    baseUrl: 'http://qr.test',
+    api,
+    openSocket: sockets.open,
+    clock,
+    longPollWaitMs: 25_000,
+    onQr: (qr, reason) => (qrs.push(qr.content), reasons.push(reason)),
+    onState: (s, { willRefresh }) => (states.push(s), refreshFlags.push(willRefresh)),
+    onSuccess: (l) => successes.push(l),
+    onError: (e) => errors.push(e),
+    onChannel: (c) => channels.push(c),
+    ...options,
+  });
+  /** Answers the pending create and lets the SDK open its socket. */
+  const created = async (session = createdSession()) => {
+    api.last('create').resolve(session);
+    await settle();
+    return session;
+  };
+  return { api, sockets, clock, states, refreshFlags, qrs, reasons, successes, errors, channels, login, created };
+}
+
+afterEach(() => settle());
+
+describe('browser SDK: versions', () => {
+  test('applies each newer version once, whichever channel brings it, and ignores older, equal and foreign ones', async () => {
+    const h = harness();
+    const session = await h.created();
+    expect(h.sockets.last.auth).toEqual({ id: session.id, secret: session.secret });
+    h.sockets.last.connect(snapshotOf(session, 'pending', 1)); // the join snapshot repeats version 1
+    h.sockets.last.events.state(snapshotOf(session, 'scanned', 2));
+    h.sockets.last.events.state(snapshotOf(session, 'scanned', 2)); // delivered twice (two nodes)
+    h.sockets.last.events.state(snapshotOf(session, 'pending', 1)); // late, older
+    h.sockets.last.events.state(snapshotOf(createdSession(), 'scanned', 9)); // another session's
+    expect(h.states.map((s) => `${s.state}@${s.version}`)).toEqual(['pending@1', 'scanned@2']);
+
+    // The socket drops; the long poll asks for what is newer than 2 and its answer counts once.
+    h.sockets.last.drop();
+    await settle();
+    expect(h.api.last('poll').args[2]).toEqual({ after: 2, waitMs: 25_000 });
+    h.sockets.last.events.state(snapshotOf(session, 'cancelled', 3)); // a stale socket event is still the session's
+    h.api.last('poll').resolve(snapshotOf(session, 'cancelled', 3));
+    await settle();
+    expect(h.states.map((s) => `${s.state}@${s.version}`)).toEqual(['pending@1', 'scanned@2', 'cancelled@3']);
+    expect(h.sockets.last.closed).toBe(true); // a final state ends the session's channels
+  });
+
+  test('redeems exactly once over the socket, even when confirmed arrives twice and redeemed before the ack', async () => {
+    const h = harness();
+    const session = await h.created();
+    const socket = h.sockets.last;
+    socket.connect(snapshotOf(session, 'pending', 1));
+    socket.events.state(snapshotOf(session, 'confirmed', 3));
+    socket.events.state(snapshotOf(session, 'confirmed', 3));
+    await settle();
+    expect(socket.redeems).toHaveLength(1);
+    expect(h.api.calls.redeem).toHaveLength(0);
+
+    socket.events.state(snapshotOf(session, 'redeemed', 4)); // the server pushes this before the ack
+    expect(socket.closed).toBe(false); // the ack is still to come over this socket
+    socket.redeems[0]?.resolve(redeemedLogin);
+    await settle();
+    expect(h.successes).toEqual([redeemedLogin]);
+    expect(socket.closed).toBe(true);
+  });
+
+  test('redeems over HTTP when state arrives by long poll', async () => {
+    const h = harness();
+    const session = await h.created();
+    h.sockets.last.events.connectFailed('websocket error');
+    await settle();
+    h.api.last('poll').resolve(snapshotOf(session, 'confirmed', 3));
+    await settle();
+    expect(h.api.calls.redeem.map((c) => c.args)).toEqual([[session.id, session.secret]]);
+    expect(h.sockets.last.redeems).toHaveLength(0);
+    h.api.last('redeem').resolve(redeemedLogin);
+    await settle();
+    expect(h.successes).toEqual([redeemedLogin]);
+    expect(h.api.live('poll')).toHaveLength(0);
+  });
+});
+
+describe('browser SDK: fallback to long polling and back', () => {
+  test('polls while the socket cannot connect, stops when it connects, resumes after a drop', async () => {
+    const h = harness();
+    const session = await h.created();
+    expect(h.api.calls.poll).toHaveLength(0); // no polling while the socket may still connect
+    h.sockets.last.events.connectFailed('websocket error');
+    await settle();
+    expect(h.channels).toEqual(['long-poll']);
+    expect(h.api.live('poll')).toHaveLength(1);
+    h.sockets.last.events.connectFailed('websocket error'); // socket.io retries: still one poll loop
+    await settle();
+    expect(h.api.live('poll')).toHaveLength(1);
+
+    h.api.last('poll').resolve(snapshotOf(session, 'scanned', 2));
+    await settle();
+    expect(h.api.last('poll').args[2]).toEqual({ after: 2, waitMs: 25_000 }); // the loop continues from the newest
+
+    h.sockets.last.connect(snapshotOf(session, 'scanned', 2));
+    await settle();
+    expect(h.api.live('poll')).toHaveLength(0); // the pending long poll was aborted
+    expect(h.channels).toEqual(['long-poll', 'socket']);
+
+    h.sockets.last.drop('ping timeout');
+    await settle();
+    expect(h.channels).toEqual(['long-poll', 'socket', 'long-poll']);
+    expect(h.api.live('poll')[0]?.args[2]).toEqual({ after: 2, waitMs: 25_000 });
+    expect(h.states.map((s) => s.state)).toEqual(['pending', 'scanned']);
+  });
+
+  test('a failing long poll is retried with growing waits, not in a busy loop', async () => {
+    const h = harness();
+    await h.created();
+    h.sockets.last.events.connectFailed('websocket error');
+    await settle();
+    h.api.last('poll').reject(errorFor('network_error', 'offline'));
+    await h.clock.advance(499);
+    expect(h.api.calls.poll).toHaveLength(1); // first wait: 1000 ms * jitter 0.75
+    await h.clock.advance(300);
+    expect(h.api.calls.poll).toHaveLength(2);
+    h.api.last('poll').reject(errorFor('unavailable', 'down', 503, 5)); // Retry-After: 5
+    await h.clock.advance(4999);
+    expect(h.api.calls.poll).toHaveLength(2);
+    await h.clock.advance(1);
+    expect(h.api.calls.poll).toHaveLength(3);
+  });
+
+  test('a long poll answered early without news waits pollIntervalMs before the next', async () => {
+    const h = harness();
+    const session = await h.created();
+    h.sockets.last.events.connectFailed('websocket error');
+    await settle();
+    h.api.last('poll').resolve(snapshotOf(session, 'pending', 1));
+    await h.clock.advance(999);
+    expect(h.api.calls.poll).toHaveLength(1);
+    await h.clock.advance(1);
+    expect(h.api.calls.poll).toHaveLength(2);
+  });
+
+  test('a refused handshake (not_found) means the session is gone: it is treated as expired and replaced', async () => {
+    const h = harness();
+    const session = await h.created();
+    h.sockets.last.events.connectFailed('not_found');
+    await settle();
+    expect(h.states.map((s) => `${s.state}@${s.version}`)).toEqual(['pending@1', 'expired@2']);
+    expect(h.api.calls.poll).toHaveLength(0);
+    expect(h.api.calls.create).toHaveLength(2);
+    await h.created();
+    expect(h.reasons).toEqual(['first', 'expired']);
+    expect(h.sockets.opened[0]?.closed).toBe(true);
+    expect(h.sockets.last.auth.id).not.toBe(session.id);
+  });
+});
+
+describe('browser SDK: expiry and retries', () => {
+  test('an expired code is replaced by a new one, up to maxCodes; refresh() starts again', async () => {
+    const h = harness({ maxCodes: 2 });
+    const first = await h.created();
+    h.sockets.last.connect();
+    h.sockets.last.events.state(snapshotOf(first, 'expired', 2));
+    await settle();
+    expect(h.refreshFlags).toEqual([false, true]);
+    const second = await h.created();
+    h.sockets.last.events.state(snapshotOf(second, 'expired', 2));
+    await h.clock.advance(120_000);
+    expect(h.refreshFlags).toEqual([false, true, false, false]);
+    expect(h.api.calls.create).toHaveLength(2); // the cap: no third code by itself
+    expect(h.sockets.last.closed).toBe(true);
+
+    void h.login.refresh();
+    await settle();
+    expect(h.api.calls.create).toHaveLength(3);
+    await h.created();
+    expect(h.reasons).toEqual(['first', 'expired', 'refresh']);
+  });
+
+  test('past expiresIn without an expired event, the SDK asks the server once and replaces the code', async () => {
+    const h = harness();
+    const session = await h.created(createdSession(30));
+    h.sockets.last.connect(snapshotOf(session, 'pending', 1));
+    await h.clock.advance(31_999);
+    expect(h.api.calls.poll).toHaveLength(0);
+    await h.clock.advance(1);
+    expect(h.api.last('poll').args).toEqual([session.id, session.secret, undefined]);
+    h.api.last('poll').resolve(snapshotOf(session, 'expired', 2));
+    await settle();
+    expect(h.api.calls.create).toHaveLength(2);
+  });
+
+  test('create is retried with backoff on network errors, honouring Retry-After, and gives up on a 4xx', async () => {
+    const h = harness({ maxAttempts: 3 });
+    h.api.last('create').reject(errorFor('network_error', 'offline'));
+    await h.clock.advance(749);
+    expect(h.api.calls.create).toHaveLength(1);
+    await h.clock.advance(1);
+    expect(h.api.calls.create).toHaveLength(2);
+    h.api.last('create').reject(errorFor('rate_limited', 'slow down', 429, 10));
+    await h.clock.advance(9_999);
+    expect(h.api.calls.create).toHaveLength(2);
+    await h.clock.advance(1);
+    expect(h.api.calls.create).toHaveLength(3);
+    h.api.last('create').reject(errorFor('network_error', 'offline'));
+    await h.clock.advance(60_000);
+    expect(h.api.calls.create).toHaveLength(3); // maxAttempts reached
+    expect(h.errors.map((e) => e.code)).toEqual(['network_error']);
+
+    const other = harness();
+    other.api.last('create').reject(errorFor('invalid_request', 'no'));
+    await other.clock.advance(60_000);
+    expect(other.api.calls.create).toHaveLength(1);
+    expect(other.errors.map((e) => e.code)).toEqual(['invalid_request']);
+  });
+
+  test('a redeem without an answer is retried; a refused one is reported, never retried', async () => {
+    const h = harness();
+    const session = await h.created();
+    h.sockets.last.connect(snapshotOf(session, 'confirmed', 3));
+    await settle();
+    h.sockets.last.redeems[0]?.reject(errorFor('network_error', 'no ack'));
+    h.sockets.last.connected = false; // and the socket went away meanwhile
+    await h.clock.advance(750);
+    expect(h.api.calls.redeem).toHaveLength(1); // the retry goes over HTTP
+    h.api.last('redeem').reject(errorFor('already_redeemed', 'twice', 409));
+    await h.clock.advance(60_000);
+    expect(h.api.calls.redeem).toHaveLength(1);
+    expect(h.errors.map((e) => e.code)).toEqual(['already_redeemed']);
+    expect(h.successes).toEqual([]);
+  });
+});
+
+describe('browser SDK: stop()', () => {
+  test('gives an unfinished session up and closes everything', async () => {
+    const h = harness();
+    const session = await h.created();
+    h.sockets.last.events.connectFailed('websocket error');
+    await settle();
+    const stopped = h.login.stop();
+    expect(h.api.calls.abandon.map((c) => c.args)).toEqual([[session.id, session.secret]]);
+    h.api.last('abandon').resolve(undefined);
+    await stopped;
+    expect(h.sockets.last.closed).toBe(true);
+    expect(h.api.live('poll')).toHaveLength(0);
+    await h.clock.advance(120_000);
+    expect(h.api.calls.create).toHaveLength(1);
+    expect(h.api.calls.poll).toHaveLength(1);
+  });
+
+  test('does not DELETE a confirmed session, and a create still in flight is abandoned when it lands', async () => {
+    const h = harness();
+    const session = await h.created();
+    h.sockets.last.connect(snapshotOf(session, 'confirmed', 3));
+    await h.login.stop();
+    expect(h.api.calls.abandon).toHaveLength(0);
+
+    const early = harness();
+    await early.login.stop();
+    const late = createdSession();
+    early.api.last('create').resolve(late);
+    await settle();
+    expect(early.api.calls.abandon.map((c) => c.args)).toEqual([[late.id, late.secret]]);
+    expect(early.sockets.opened).toHaveLength(0);
+    expect(early.qrs).toEqual([]);
+  });
+});

@@ -1,0 +1,299 @@
+import { createHttpApi, type BrowserApi } from './api';
+import { backoffMs, realClock, type Clock } from './clock';
+import { socketIoOpener, type LoginSocket, type OpenSocket, type SocketIoOptions } from './socket';
+import { errorFor, QrLoginError } from '../shared/errors';
+import type { FetchLike } from '../shared/http';
+import { isFinal, type CreatedLoginSession, type LoginSnapshot, type RedeemedLogin } from '../shared/protocol';
+
+/** Why a QR code is shown: the first one, a replacement for an expired one, or one asked for with `refresh()`. */
+export type QrReason = 'first' | 'expired' | 'refresh';
+/** How state reaches the page right now. */
+export type Channel = 'socket' | 'long-poll' | 'none';
+
+export interface QrCode {
+  /** The URL the QR encodes (PUBLIC_URL/m/login?id=…&code=…). */
+  content: string;
+  /** The QR as SVG markup, made by the server. */
+  svg: string;
+  expiresAt: string;
+}
+
+export interface QrLoginOptions {
+  /** Origin of the qrlogin server, e.g. `https://login.example.com` (the page's own origin if the same). */
+  baseUrl: string;
+  /** A new QR code to show. */
+  onQr?(qr: QrCode, reason: QrReason): void;
+  /** Every newer state, once, in version order. `willRefresh`: an expired code is about to be replaced. */
+  onState?(snapshot: LoginSnapshot, info: { willRefresh: boolean }): void;
+  /** The login succeeded: the web token and the user. Called at most once per code. */
+  onSuccess?(login: RedeemedLogin): void;
+  /** Something the SDK could not recover from (after its retries). */
+  onError?(error: QrLoginError): void;
+  onChannel?(channel: Channel): void;
+  /** How many QR codes one page may create by itself before it stops (an abandoned tab must not create them forever). */
+  maxCodes?: number;
+  /** `waitMs` of each long poll. */
+  longPollWaitMs?: number;
+  /** Tries of a create or redeem that fails for a retryable reason (network, 429, 503). */
+  maxAttempts?: number;
+  socket?: SocketIoOptions;
+  /** Injected for tests or other runtimes. */
+  fetch?: FetchLike;
+  api?: BrowserApi;
+  openSocket?: OpenSocket;
+  clock?: Clock;
+}
+
+export interface QrLoginHandle {
+  /** The newest state seen, if any. */
+  readonly snapshot: LoginSnapshot | null;
+  readonly qr: QrCode | null;
+  readonly channel: Channel;
+  /** A new code now (after a cancel, or once the `maxCodes` cap was reached); resets the cap. */
+  refresh(): Promise<void>;
+  /** Closes the socket, stops polling and timers, and gives an unfinished session up (DELETE). */
+  stop(): Promise<void>;
+}
+
+/** Extra time after `expiresIn` before the SDK asks the server itself whether the code expired. */
+const EXPIRY_CHECK_GRACE_MS = 2000;
+const REDEEM_ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * Creates a login session and follows it until the user is logged in: the
+ * socket when it connects, the HTTP long poll while it cannot, a new code
+ * when one expires. Events are hints and may come twice or out of order
+ * through two channels: only a newer `version` is applied.
+ */
+export function createQrLogin(options: QrLoginOptions): QrLoginHandle {
+  const controller = new LoginController(options);
+  void controller.newCode('first');
+  return controller;
+}
+
+class LoginController implements QrLoginHandle {
+  snapshot: LoginSnapshot | null = null;
+  qr: QrCode | null = null;
+  channel: Channel = 'none';
+
+  private readonly api: BrowserApi;
+  private readonly openSocket: OpenSocket;
+  private readonly clock: Clock;
+  private readonly maxCodes: number;
+  private readonly maxAttempts: number;
+  private session: CreatedLoginSession | null = null;
+  private socket: LoginSocket | null = null;
+  private poll: AbortController | null = null;
+  private expiryTimer: unknown;
+  private codes = 0;
+  /** Bumped whenever the current session is dropped: async work of an older one stops. */
+  private generation = 0;
+  private redeeming = false;
+  private stopped = false;
+
+  constructor(private readonly options: QrLoginOptions) {
+    this.api = options.api ?? createHttpApi(options.baseUrl, options.fetch);
+    this.openSocket = options.openSocket ?? socketIoOpener(options.socket);
+    this.clock = options.clock ?? realClock;
+    this.maxCodes = options.maxCodes ?? 5;
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  async refresh(): Promise<void> {
+    if (this.stopped) return;
+    await this.abandonUnfinished();
+    this.codes = 0;
+    await this.newCode('refresh');
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const abandon = this.abandonUnfinished();
+    this.drop();
+    await abandon;
+  }
+
+  /** Creates a session (retrying what is worth retrying), shows its QR and starts following it. */
+  async newCode(reason: QrReason): Promise<void> {
+    this.drop();
+    const generation = this.generation;
+    let created: CreatedLoginSession;
+    try {
+      created = await this.withRetries(generation, () => this.api.create());
+    } catch (err) {
+      if (generation === this.generation && !this.stopped) this.fail(err);
+      return;
+    }
+    if (generation !== this.generation || this.stopped) {
+      // stop() or refresh() came while creating: this session is nobody's.
+      void this.api.abandon(created.id, created.secret).catch(() => undefined);
+      return;
+    }
+    this.codes++;
+    this.session = created;
+    this.qr = { content: created.qr.content, svg: created.qr.svg, expiresAt: created.expiresAt };
+    this.options.onQr?.(this.qr, reason);
+    const { secret: _secret, qr: _qr, expiresIn: _in, pollIntervalMs: _p, ...snapshot } = created;
+    this.apply(snapshot);
+    if (this.session !== created) return;
+    this.expiryTimer = this.clock.setTimeout(() => void this.checkExpiry(generation), created.expiresIn * 1000 + EXPIRY_CHECK_GRACE_MS);
+    this.socket = this.openSocket(this.options.baseUrl, { id: created.id, secret: created.secret }, {
+      connected: () => this.onSocketUp(generation),
+      state: (s) => generation === this.generation && this.apply(s),
+      connectFailed: (reason) => this.onSocketDown(generation, reason),
+      dropped: (reason) => this.onSocketDown(generation, reason),
+    });
+  }
+
+  /** Applies a snapshot from any channel if it is this session's and newer than what was seen. */
+  private apply(snapshot: LoginSnapshot): void {
+    const session = this.session;
+    if (this.stopped || !session || snapshot.id !== session.id) return;
+    if (this.snapshot?.id === session.id && snapshot.version <= this.snapshot.version) return;
+    this.snapshot = snapshot;
+    const willRefresh = snapshot.state === 'expired' && this.codes < this.maxCodes;
+    this.options.onState?.(snapshot, { willRefresh });
+    if (snapshot.state === 'confirmed') void this.redeem(session);
+    else if (snapshot.state === 'expired' && willRefresh) void this.newCode('expired');
+    else if (isFinal(snapshot.state) && !this.redeeming) this.drop();
+  }
+
+  /** Exactly one redeem per session; over the socket when it is up, else over HTTP. */
+  private async redeem(session: CreatedLoginSession): Promise<void> {
+    if (this.redeeming) return;
+    this.redeeming = true;
+    const generation = this.generation;
+    try {
+      const login = await this.withRetries(generation, () =>
+        this.socket?.connected ? this.socket.redeem(REDEEM_ACK_TIMEOUT_MS) : this.api.redeem(session.id, session.secret),
+      );
+      if (generation !== this.generation || this.stopped) return;
+      this.drop();
+      this.options.onSuccess?.(login);
+    } catch (err) {
+      if (generation !== this.generation || this.stopped) return;
+      this.drop();
+      this.fail(err);
+    }
+  }
+
+  private onSocketUp(generation: number): void {
+    if (generation !== this.generation) return;
+    // The server sends the current state right after the join, so nothing is missed by stopping the poll here.
+    this.stopPolling();
+    this.setChannel('socket');
+  }
+
+  private onSocketDown(generation: number, reason: string): void {
+    if (generation !== this.generation || this.stopped) return;
+    if (reason === 'not_found') return this.sessionGone();
+    void this.longPoll(generation);
+  }
+
+  /** Long polls (`after` = newest version) until the socket is back, the session ends or is replaced. */
+  private async longPoll(generation: number): Promise<void> {
+    if (this.poll || !this.session) return;
+    const { id, secret, pollIntervalMs } = this.session;
+    const poll = new AbortController();
+    this.poll = poll;
+    this.setChannel('long-poll');
+    const waitMs = this.options.longPollWaitMs ?? 25_000;
+    let failures = 0;
+    while (!poll.signal.aborted && generation === this.generation) {
+      try {
+        const after = this.snapshot?.version ?? 0;
+        const started = this.clock.now();
+        const snapshot = await this.api.poll(id, secret, { after, waitMs }, poll.signal);
+        failures = 0;
+        this.apply(snapshot);
+        // A proxy that cuts long polls short must not turn this loop into a busy one.
+        const early = snapshot.version <= after && this.clock.now() - started < pollIntervalMs;
+        if (early && !poll.signal.aborted) await this.sleep(pollIntervalMs);
+      } catch (err) {
+        if (poll.signal.aborted || generation !== this.generation) break;
+        if (err instanceof QrLoginError && err.code === 'not_found') {
+          this.sessionGone();
+          break;
+        }
+        if (err instanceof QrLoginError && !err.retryable) {
+          this.fail(err);
+          break;
+        }
+        failures++;
+        await this.sleep(backoffMs(failures, this.clock, (err as QrLoginError).retryAfterSeconds));
+      }
+    }
+    if (this.poll === poll) this.poll = null;
+  }
+
+  /** A safety net for a lost `expired` event: past its time, ask the server once. */
+  private async checkExpiry(generation: number): Promise<void> {
+    const session = this.session;
+    if (generation !== this.generation || !session || (this.snapshot && isFinal(this.snapshot.state))) return;
+    try {
+      this.apply(await this.api.poll(session.id, session.secret));
+    } catch (err) {
+      if (generation === this.generation && err instanceof QrLoginError && err.code === 'not_found') this.sessionGone();
+    }
+  }
+
+  /** The server no longer knows the session (it expired and was removed): treat it as expired. */
+  private sessionGone(): void {
+    const session = this.session;
+    if (!session || !this.snapshot || isFinal(this.snapshot.state)) return;
+    this.apply({ id: session.id, state: 'expired', version: this.snapshot.version + 1, expiresAt: session.expiresAt });
+  }
+
+  /** Runs `call` until it succeeds, fails for good, or `maxAttempts` retryable failures; waits with backoff between. */
+  private async withRetries<T>(generation: number, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        const retryable = err instanceof QrLoginError && err.retryable;
+        if (!retryable || attempt >= this.maxAttempts || generation !== this.generation || this.stopped) throw err;
+        await this.sleep(backoffMs(attempt, this.clock, err.retryAfterSeconds));
+      }
+    }
+  }
+
+  /** Leaves the current session: socket, poll and timer go; async work of it sees a new generation. */
+  private drop(): void {
+    this.generation++;
+    this.redeeming = false;
+    this.socket?.close();
+    this.socket = null;
+    this.stopPolling();
+    if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.setChannel('none');
+  }
+
+  private async abandonUnfinished(): Promise<void> {
+    const session = this.session;
+    const state = this.snapshot?.id === session?.id ? this.snapshot?.state : undefined;
+    if (!session || (state !== 'pending' && state !== 'scanned')) return;
+    await this.api.abandon(session.id, session.secret).catch(() => undefined);
+  }
+
+  private stopPolling(): void {
+    this.poll?.abort();
+    this.poll = null;
+  }
+
+  private setChannel(channel: Channel): void {
+    if (this.channel === channel) return;
+    this.channel = channel;
+    this.options.onChannel?.(channel);
+  }
+
+  private fail(err: unknown): void {
+    const error = err instanceof QrLoginError ? err : errorFor('bad_response', (err as Error)?.message ?? String(err));
+    this.options.onError?.(error);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
+  }
+}
