@@ -1,0 +1,68 @@
+import { InvalidRequestError } from '../shared/errors';
+import { requestJson, type FetchLike } from '../shared/http';
+import type { ScanAnswer, TransitionAnswer } from '../shared/protocol';
+
+/** The login a QR code points to. */
+export interface LoginRef {
+  id: string;
+  code: string;
+}
+
+/** The scan answer plus the code, which confirm and cancel need. */
+export interface ScannedLogin extends ScanAnswer {
+  code: string;
+}
+
+export interface MobileClientOptions {
+  /** Origin of the qrlogin server the app trusts (not taken from the QR: a relayed QR must not pick the server). */
+  baseUrl: string;
+  /** The app's own login JWT, or a function returning a fresh one before each call. */
+  token: string | (() => string | Promise<string>);
+  /** Defaults to the global fetch (browsers, React Native, Node ≥ 18). */
+  fetch?: FetchLike;
+}
+
+export interface MobileClient {
+  /** Marks the login as scanned by this app's user; the answer says which browser asks (show it before confirming). */
+  scan(qr: string | LoginRef): Promise<ScannedLogin>;
+  confirm(login: LoginRef): Promise<TransitionAnswer>;
+  cancel(login: LoginRef): Promise<TransitionAnswer>;
+}
+
+/** `id` and `code` of a scanned login QR URL (`…/m/login?id=…&code=…`), or null when it is not one. */
+export function parseLoginQr(content: string): LoginRef & { origin: string } | null {
+  let url: URL;
+  try {
+    url = new URL(content.trim());
+  } catch {
+    return null;
+  }
+  const id = url.searchParams.get('id');
+  const code = url.searchParams.get('code');
+  if (url.pathname !== '/m/login' || !id || !code) return null;
+  return { origin: url.origin, id, code };
+}
+
+/**
+ * PROTOCOL.md "Mobile API" for an app: each call sends the app token as
+ * Bearer and throws the typed error of the protocol's code
+ * (ExpiredError, AlreadyScannedError, InvalidTokenError, …).
+ */
+export function createMobileClient({ baseUrl, token, fetch: fetchImpl }: MobileClientOptions): MobileClient {
+  const doFetch: FetchLike = fetchImpl ?? ((url, init) => fetch(url, init));
+  const post = async <T>(path: string, body: unknown): Promise<T> => {
+    const bearer = typeof token === 'function' ? await token() : token;
+    return requestJson<T>(doFetch, baseUrl, { method: 'POST', path, body, headers: { authorization: `Bearer ${bearer}` } });
+  };
+  return {
+    async scan(qr) {
+      const ref = typeof qr === 'string' ? parseLoginQr(qr) : qr;
+      if (!ref) throw new InvalidRequestError('invalid_request', 'This is not a login QR code');
+      // The scanned text goes as-is so the server can check it is one of its own codes.
+      const answer = await post<ScanAnswer>('/api/mobile/scan', typeof qr === 'string' ? { qr: qr.trim() } : { id: ref.id, code: ref.code });
+      return { ...answer, code: ref.code };
+    },
+    confirm: ({ id, code }) => post('/api/mobile/confirm', { id, code }),
+    cancel: ({ id, code }) => post('/api/mobile/cancel', { id, code }),
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * qrlogin mobile SDK: scan, confirm and cancel a QR login from an app
+ * (fetch-based: React Native, browsers, Node ≥ 18).
+ */
+export { createMobileClient, parseLoginQr, type LoginRef, type MobileClient, type MobileClientOptions, type ScannedLogin } from './client';
+export * from '../shared/errors';
+export type { LoginRequestInfo, LoginState, ScanAnswer, TransitionAnswer } from '../shared/protocol';
+export type { FetchLike } from '../shared/http';
