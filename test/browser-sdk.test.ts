@@ -86,3 +86,22 @@ describe('browser SDK against a real server', () => {
     await expect(phone.scan(content)).rejects.toMatchObject({ code: 'invalid_state' });
   });
 });
+
+describe('browser SDK under a BASE_PATH', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { BASE_PATH: '/auth' } });
+  });
+  afterAll(() => server.close());
+
+  test('baseUrl with the path: API calls and the socket.io path both follow it', async () => {
+    const baseUrl = `${server.url}/auth`;
+    const login = follow({ baseUrl });
+    const content = await login.qr;
+    expect(content.startsWith(`${server.url}/auth/m/login?`)).toBe(true);
+    await until(() => login.channels.includes('socket'));
+    const phone = createMobileClient({ baseUrl, token: appToken('ana') });
+    await phone.confirm(await phone.scan(content));
+    expect((await login.success).user.id).toBe('ana');
+  });
+});

@@ -3,7 +3,7 @@ import {
   InvalidStateError, InvalidTokenError, NetworkError, NotFoundError, parseLoginQr, QrLoginError,
 } from '../client/mobile';
 import { freePort } from './support/ports';
-import { appToken, call, createLogin } from './support/client';
+import { appToken, createLogin, redeemOverHttp } from './support/client';
 import { startTestServer, type TestServer } from './support/server';
 
 /** Resolves the error a promise rejects with (fails the test if it resolves). */
@@ -29,7 +29,7 @@ describe('mobile SDK against a real server', () => {
       request: { ip: '127.0.0.1', browser: 'Chrome 131', os: 'Linux', sameNetwork: true },
     });
     expect(await phone('ana').confirm(scanned)).toEqual({ id: login.id, state: 'confirmed', version: 3 });
-    const redeem = await call(server.url, 'POST', `/api/login-sessions/${login.id}/redeem`, { headers: { 'x-login-secret': login.secret } });
+    const redeem = await redeemOverHttp(server.url, login);
     expect(redeem).toMatchObject({ status: 200, body: { user: { id: 'ana', displayName: 'Ana Example' } } });
   });
 

@@ -37,7 +37,10 @@ export interface SocketIoOptions {
 /** The real socket: socket.io-client on `<baseUrl>/login` with `auth: {id, secret}`. */
 export function socketIoOpener({ transports = ['websocket'], reconnectionDelayMaxMs = 15_000 }: SocketIoOptions = {}): OpenSocket {
   return (baseUrl, auth, events) => {
-    const socket = io(`${baseUrl.replace(/\/+$/, '')}/login`, {
+    // Under a base path (`https://host/auth`), `/auth` is the socket.io path's prefix, not part of the namespace.
+    const base = new URL(baseUrl);
+    const socket = io(`${base.origin}/login`, {
+      path: `${base.pathname.replace(/\/+$/, '')}/socket.io`,
       auth,
       transports,
       forceNew: true,

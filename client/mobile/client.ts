@@ -29,7 +29,7 @@ export interface MobileClient {
   cancel(login: LoginRef): Promise<TransitionAnswer>;
 }
 
-/** `id` and `code` of a scanned login QR URL (`…/m/login?id=…&code=…`), or null when it is not one. */
+/** `id` and `code` of a scanned login QR URL (`…[BASE_PATH]/m/login?id=…&code=…`), or null when it is not one. */
 export function parseLoginQr(content: string): LoginRef & { origin: string } | null {
   let url: URL;
   try {
@@ -39,7 +39,7 @@ export function parseLoginQr(content: string): LoginRef & { origin: string } | n
   }
   const id = url.searchParams.get('id');
   const code = url.searchParams.get('code');
-  if (url.pathname !== '/m/login' || !id || !code) return null;
+  if (!url.pathname.endsWith('/m/login') || !id || !code) return null;
   return { origin: url.origin, id, code };
 }
 
