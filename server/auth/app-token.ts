@@ -76,13 +76,13 @@ export function checkClaims(payload: unknown): AppClaims {
   return claims as AppClaims;
 }
 
-/** Default for what the browser is shown of the user: the token's `name` and `picture`. */
+/** Default for what the browser is shown of the user: the token's `name` and `picture` (http(s) URLs only, never `javascript:` or `data:`). */
 export function describeUserFromClaims(claims: AppClaims): SessionUser {
   const user: SessionUser = {
     id: claims.sub,
     displayName: typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : claims.sub,
   };
-  if (typeof claims.picture === 'string' && /^https:\/\/\S{1,2000}$/.test(claims.picture)) user.avatarUrl = claims.picture;
+  if (typeof claims.picture === 'string' && /^https?:\/\/\S{1,2000}$/.test(claims.picture)) user.avatarUrl = claims.picture;
   return user;
 }
 

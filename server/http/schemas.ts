@@ -16,7 +16,7 @@ export const longPollQuery = z.object({
 export const demoTokenBody = z.object({
   userId: z.string().min(1).max(128),
   name: z.string().min(1).max(100).optional(),
-  picture: z.url({ protocol: /^https$/ }).max(2000).optional(),
+  picture: z.url({ protocol: /^https?$/ }).max(2000).optional(),
 });
 export const socketAuth = z.object({ id: sessionId, secret });
 

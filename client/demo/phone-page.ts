@@ -1,0 +1,110 @@
+/**
+ * The page a phone camera opens (`/m/login?id=…&code=…`). It stands in for
+ * the website's own app: pick a demo user (the app's login), see which
+ * browser asks, then confirm or cancel — all through the mobile SDK.
+ */
+import { createMobileClient, type LoginRef, type MobileClient, type ScannedLogin } from '../mobile';
+import { QrLoginError } from '../shared/errors';
+import { byId, serverBaseUrl } from './page-base';
+
+const DEMO_USERS = [
+  { userId: 'ana', name: 'Ana' },
+  { userId: 'ben', name: 'Ben' },
+  { userId: 'chloe', name: 'Chloé' },
+];
+
+const baseUrl = serverBaseUrl();
+const card = byId('phone');
+const users = byId('users');
+const pick = byId('pick');
+const request = byId('request');
+const result = byId('result');
+const confirmButton = byId<HTMLButtonElement>('confirm');
+const cancelButton = byId<HTMLButtonElement>('cancel');
+
+const params = new URLSearchParams(location.search);
+const ref: LoginRef | null = params.get('id') && params.get('code') ? { id: params.get('id') as string, code: params.get('code') as string } : null;
+
+function step(name: 'pick' | 'request' | 'done' | 'error', message = ''): void {
+  card.dataset.step = name;
+  pick.hidden = name !== 'pick';
+  request.hidden = name !== 'request';
+  result.textContent = message;
+}
+
+const FRIENDLY: Partial<Record<string, string>> = {
+  expired: 'This code expired. The login page shows a new one: scan that.',
+  already_scanned: 'Someone else already scanned this code.',
+  invalid_state: 'This login is no longer waiting for you (already used or cancelled).',
+  invalid_code: 'This QR code is not valid.',
+  not_found: 'This login does not exist (any more).',
+};
+const explain = (err: unknown) =>
+  err instanceof QrLoginError ? FRIENDLY[err.code] ?? err.message : `Something went wrong: ${(err as Error).message}`;
+
+/** The demo's stand-in for the app's own login: a token from the demo endpoint. */
+async function signInAs(user: (typeof DEMO_USERS)[number]): Promise<MobileClient> {
+  const picture = `${baseUrl}/assets/avatar-${user.userId}.svg`;
+  const res = await fetch(`${baseUrl}/api/demo/app-token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...user, picture }),
+  });
+  if (!res.ok) throw new Error(`the demo token endpoint answered ${res.status} (is DEMO on?)`);
+  const { token } = (await res.json()) as { token: string };
+  byId<HTMLImageElement>('me-avatar').src = picture;
+  return createMobileClient({ baseUrl, token });
+}
+
+function showRequest(scanned: ScannedLogin): void {
+  const { request: info } = scanned;
+  byId('req-browser').textContent = info.browser;
+  byId('req-os').textContent = info.os;
+  byId('req-ip').textContent = info.ip;
+  const time = byId<HTMLTimeElement>('req-time');
+  time.dateTime = info.createdAt;
+  time.textContent = new Date(info.createdAt).toLocaleTimeString();
+  byId('warning').hidden = info.sameNetwork;
+  step('request');
+}
+
+function wire(client: MobileClient, scanned: ScannedLogin): void {
+  const act = async (action: 'confirm' | 'cancel') => {
+    confirmButton.disabled = cancelButton.disabled = true;
+    try {
+      await client[action](scanned);
+      step('done', action === 'confirm' ? `Done — you are logged in on ${scanned.request.browser}.` : 'Cancelled — the computer was not logged in.');
+    } catch (err) {
+      step('error', explain(err));
+    }
+  };
+  confirmButton.addEventListener('click', () => void act('confirm'));
+  cancelButton.addEventListener('click', () => void act('cancel'));
+}
+
+if (!ref) {
+  step('error', 'Open this page by scanning the QR code on the login page.');
+} else {
+  for (const user of DEMO_USERS) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.dataset.user = user.userId;
+    const img = document.createElement('img');
+    img.src = `${baseUrl}/assets/avatar-${user.userId}.svg`;
+    img.alt = '';
+    button.append(img, `Continue as ${user.name}`);
+    button.addEventListener('click', async () => {
+      for (const b of Array.from(users.querySelectorAll('button'))) b.disabled = true;
+      try {
+        const client = await signInAs(user);
+        const scanned = await client.scan(ref);
+        showRequest(scanned);
+        wire(client, scanned);
+      } catch (err) {
+        step('error', explain(err));
+      }
+    });
+    users.append(button);
+  }
+  step('pick');
+}

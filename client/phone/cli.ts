@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * qrlogin-phone: a phone simulator for demos and tests.
+ *   npm run phone -- <qr.png | qr-content> [--user ana] [--name Ana] [--token JWT] [--base-url URL] [--cancel | --scan-only]
+ * Exit code 0 on success, 1 when the server refuses (the protocol error is printed), 2 on bad usage.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { QrLoginError } from '../shared/errors';
+import { decodeQrFile } from './decode';
+import { runPhone } from './phone';
+
+const USAGE = 'usage: qrlogin-phone <qr.png | qr-content> [--user ana] [--name Ana] [--token JWT] [--base-url URL] [--cancel | --scan-only]';
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        user: { type: 'string', default: 'ana' },
+        name: { type: 'string' },
+        token: { type: 'string' },
+        'base-url': { type: 'string' },
+        cancel: { type: 'boolean', default: false },
+        'scan-only': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length !== 1 || (values.cancel && values['scan-only'])) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const input = positionals[0] as string;
+  try {
+    const qrContent = existsSync(input) ? await decodeQrFile(input) : input;
+    await runPhone({
+      qrContent,
+      user: values.user,
+      name: values.name,
+      token: values.token ?? process.env.QRLOGIN_APP_TOKEN,
+      baseUrl: values['base-url'],
+      action: values.cancel ? 'cancel' : values['scan-only'] ? 'scan' : 'confirm',
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    return 0;
+  } catch (err) {
+    const text = err instanceof QrLoginError ? `${err.code}: ${err.message}` : (err as Error).message;
+    process.stderr.write(`error: ${text}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { decodeQrPng } from '../../client/phone/decode';
+
+/** Debian's Chromium (installed by .ci/run when absent); never a downloaded browser. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'e2e');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+  });
+}
+
+export const DESKTOP_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
+export const desktopContext = (browser: Browser): Promise<BrowserContext> =>
+  browser.newContext({ viewport: { width: 1024, height: 720 }, userAgent: DESKTOP_UA });
+
+export const phoneContext = (browser: Browser, headers: Record<string, string> = {}): Promise<BrowserContext> =>
+  browser.newContext({ viewport: { width: 390, height: 740 }, userAgent: PHONE_UA, isMobile: true, hasTouch: true, extraHTTPHeaders: headers });
+
+/** Makes every WebSocket of the context fail the way a blocking proxy does: it errors and closes right away. */
+export async function blockWebSockets(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    class BlockedWebSocket extends EventTarget {
+      static readonly CONNECTING = 0;
+      static readonly OPEN = 1;
+      static readonly CLOSING = 2;
+      static readonly CLOSED = 3;
+      readyState = 0;
+      binaryType = 'blob';
+      onopen: ((e: Event) => void) | null = null;
+      onerror: ((e: Event) => void) | null = null;
+      onclose: ((e: Event) => void) | null = null;
+      onmessage: ((e: Event) => void) | null = null;
+      constructor(readonly url: string) {
+        super();
+        setTimeout(() => {
+          this.readyState = 3;
+          const error = new Event('error');
+          this.onerror?.(error);
+          this.dispatchEvent(error);
+          const close = new CloseEvent('close', { code: 1006 });
+          this.onclose?.(close);
+          this.dispatchEvent(close);
+        }, 10);
+      }
+      send(): void {
+        throw new Error('WebSocket is blocked');
+      }
+      close(): void {}
+    }
+    Object.defineProperty(window, 'WebSocket', { value: BlockedWebSocket, configurable: true, writable: true });
+  });
+}
+
+/** Saves a screenshot under test-artifacts/e2e for a person to look at. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** Reads the QR the page shows the way a phone would: from its pixels. */
+export async function readQr(page: Page, selector = '#qr svg'): Promise<string> {
+  const png = await page.locator(selector).screenshot();
+  const content = decodeQrPng(png);
+  if (!content) throw new Error('the QR code on the page could not be decoded');
+  return content;
+}
+
+/** Waits until the element's text is exactly `text`. */
+export async function waitForText(page: Page, selector: string, text: string, timeoutMs = 15_000): Promise<void> {
+  await page.waitForFunction(
+    ([sel, expected]) => document.querySelector(sel as string)?.textContent?.trim() === expected,
+    [selector, text],
+    { timeout: timeoutMs },
+  );
+}
