@@ -26,6 +26,43 @@ describe.each<StoreKind>(['redis', 'memory'])('transitions over HTTP (%s store)'
   afterAll(() => server.close());
   const codeOf = (login: { id: string; code: string }) => ({ id: login.id, code: login.code });
 
+  describe('create and redeem', () => {
+    test('create answers 201 with the documented fields, fresh random id, code and secret each time', async () => {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => call(server.url, 'POST', '/api/login-sessions')));
+      for (const res of answers) {
+        expect(res.status).toBe(201);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.body).toEqual({
+          id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+          secret: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
+          state: 'pending',
+          version: 1,
+          expiresAt: expect.any(String),
+          expiresIn: 60,
+          pollIntervalMs: 1000,
+          qr: { content: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/m\/login\?id=[0-9a-f-]{36}&code=[A-Za-z0-9_-]{22,}$/), svg: expect.stringMatching(/^<svg/) },
+        });
+        expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(50_000);
+      }
+      for (const field of ['id', 'secret'] as const) expect(new Set(answers.map((r) => r.body[field])).size).toBe(answers.length);
+      expect(new Set(answers.map((r) => new URL(r.body.qr.content).searchParams.get('code'))).size).toBe(answers.length);
+    });
+
+    test('redeem answers 200 {token, tokenType, expiresIn, user}, not cached; the token carries the documented claims', async () => {
+      const login = await confirmedLogin(server.url, 'ana');
+      const res = await redeemHttp(server.url, login);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 3600, user: { id: 'ana', displayName: 'ANA' } });
+      const claims = JSON.parse(Buffer.from(res.body.token.split('.')[1], 'base64url').toString());
+      expect(claims).toMatchObject({ sub: 'ana', sid: login.id, amr: ['qr'], jti: expect.any(String) });
+      expect(claims.exp - claims.iat).toBe(3600);
+      const me = await call(server.url, 'GET', '/api/me', { headers: bearer(res.body.token) });
+      expect(me).toMatchObject({ status: 200, body: { user: { id: 'ana', displayName: 'ANA' } } });
+      expect(Object.keys(me.body.user).sort()).toEqual(['displayName', 'id']);
+    });
+  });
+
   describe('DELETE (the browser gives up)', () => {
     test('pending → 204, cancelled for the phone; repeated → 204 again, nothing more changes', async () => {
       const login = await createLogin(server.url);
@@ -171,5 +208,22 @@ describe('what the phone is shown of the browser (TRUST_PROXY=1, X-Forwarded-For
   test('the leftmost address of a proxy chain is the client', async () => {
     const res = await scanFrom('203.0.113.9, 10.0.0.1', '203.0.113.10, 10.0.0.1');
     expect(res.body.request).toMatchObject({ ip: '203.0.113.9', sameNetwork: true });
+  });
+});
+
+describe('without TRUST_PROXY', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  test('X-Forwarded-For is ignored: neither side can claim another address', async () => {
+    const login = await createLogin(server.url, { 'x-forwarded-for': '203.0.113.9' });
+    const res = await call(server.url, 'POST', '/api/mobile/scan', {
+      body: { id: login.id, code: login.code },
+      headers: { ...bearer(appToken('ana')), 'x-forwarded-for': '198.51.100.7' },
+    });
+    expect(res.body.request).toMatchObject({ ip: '127.0.0.1', sameNetwork: true });
   });
 });
