@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import {
@@ -131,7 +133,7 @@ describe('several nodes on one Redis', () => {
     expect(await waitForState(socket, (s) => s.state === 'expired', 10000)).toMatchObject({ version: 2 });
   });
 
-  test('a scan written into Redis by an outside process, per the documented layout, reaches the browser', async () => {
+  test('a scan and a confirm written into Redis by an outside process, per the README, reach the browser', async () => {
     const login = await createLogin(a.url);
     const socket = await browser(c, login);
     await waitForState(socket, (s) => s.version === 1);
@@ -150,8 +152,13 @@ describe('several nodes on one Redis', () => {
       expiresAt: login.expiresAt,
       user: { id: 'eve', displayName: 'Eve Outside' },
     });
-    // The nodes take it from there: the confirm runs against what the outside writer stored.
-    expect(await mobile(a.url, 'confirm', 'eve', { id: login.id, code: login.code })).toMatchObject({ status: 200, body: { version: 3 } });
-    await waitForState(socket, (s) => s.state === 'confirmed');
+    // The README's confirm script, as the outside writer would run it (and refusing a stale version).
+    const confirmScript = /```lua\n([\s\S]*?)```/.exec(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8'))?.[1] as string;
+    const keys = [key, `${key}:ttl`];
+    expect(await redis.eval(confirmScript, 2, ...keys, '1')).toBe(0);
+    expect(await redis.eval(confirmScript, 2, ...keys, '2')).toBe(1);
+    await waitForState(socket, (s) => s.state === 'confirmed' && s.version === 3);
+    // The nodes take it from there.
+    expect(await socket.timeout(5000).emitWithAck('redeem')).toMatchObject({ tokenType: 'Bearer', user: { id: 'eve' } });
   });
 });
