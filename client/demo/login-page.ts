@@ -87,3 +87,7 @@ again.addEventListener('click', () => {
 });
 // Closing the tab gives the session up, so the phone sees it cancelled.
 addEventListener('pagehide', () => void login.stop());
+// Back from the back/forward cache the stopped login is over: start afresh.
+addEventListener('pageshow', (event) => {
+  if (event.persisted) location.reload();
+});
