@@ -48,14 +48,15 @@ export function parseClusterNodes(list: string): ClusterNode[] {
     });
 }
 
-export function createCluster(nodes: ClusterNode[], options: { shardedSubscribers?: boolean } = {}): Cluster {
+export function createCluster(nodes: ClusterNode[]): Cluster {
   return new Cluster(nodes, {
     lazyConnect: true,
+    // Like a single Redis: while the cluster is not ready, commands fail at once (503) instead of queueing.
+    enableOfflineQueue: false,
     redisOptions: CLUSTER_NODE_OPTIONS,
     clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
     // Follow failovers and resharding soon after they happen.
     slotsRefreshInterval: 5000,
-    ...options,
   });
 }
 
@@ -65,7 +66,7 @@ export function createCluster(nodes: ClusterNode[], options: { shardedSubscriber
  * Cluster, `sharded` gives it one subscriber per master (Redis 7 sharded pub/sub).
  */
 export function duplicateForSubscribing(client: RedisClient, options: { sharded?: boolean } = {}): RedisClient {
-  if (isCluster(client)) return client.duplicate([], { shardedSubscribers: options.sharded ?? false });
+  if (isCluster(client)) return client.duplicate([], { shardedSubscribers: options.sharded ?? false, enableOfflineQueue: true });
   return client.duplicate({ ...REDIS_CLIENT_OPTIONS, lazyConnect: false, enableOfflineQueue: true });
 }
 

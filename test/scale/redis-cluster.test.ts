@@ -73,4 +73,23 @@ describe('three nodes on a 3-master Redis Cluster (sharded adapter)', () => {
     const flags = await Promise.all(redis.nodes('master').map((m) => m.config('GET', 'notify-keyspace-events')));
     for (const [, value] of flags as string[][]) for (const flag of 'Khx') expect(value).toContain(flag);
   });
+
+  // Last: it takes a master away for good.
+  test('with a master down, logins in its slots answer 503 quickly and the others still work', async () => {
+    const [a] = nodes as [NodeProcess];
+    await cluster.masters[0]?.stop(true);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        fetch(`${a.url}/api/login-sessions`, { method: 'POST', signal: AbortSignal.timeout(15000) }).then(async (res) => ({
+          status: res.status,
+          body: await res.json(),
+        })),
+      ),
+    );
+    for (const answer of answers) {
+      if (answer.status !== 201) expect(answer).toMatchObject({ status: 503, body: { error: 'unavailable' } });
+    }
+    expect(answers.some((answer) => answer.status === 503)).toBe(true);
+    expect(answers.some((answer) => answer.status === 201)).toBe(true);
+  });
 });
