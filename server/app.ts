@@ -5,9 +5,9 @@ import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
-import { checkClaims, createAppTokenVerifier, createKeySetVerifier, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
-import { randomToken } from './auth/secrets';
-import { createWebTokens, type IssuedToken } from './auth/web-token';
+import { checkClaims, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
+import { appTokensFromConfig, webTokensFromConfig } from './auth/from-config';
+import type { IssuedToken } from './auth/web-token';
 import type { Config } from './config';
 import { underBasePath } from './http/base-path';
 import { browserRoutes } from './http/browser-routes';
@@ -80,35 +80,8 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   // The QR URL and every path follow BASE_PATH (library mode under a prefix).
   const loginUrlBase = config.publicUrl + config.BASE_PATH;
 
-  // Mobile tokens: the configured key, or in demo mode without one a random per-process secret.
-  let demoAppSecret: string | undefined;
-  let verifyAppToken = options.verifyAppToken;
-  if (!verifyAppToken) {
-    if (config.MOBILE_JWT_KEYS) {
-      verifyAppToken = createKeySetVerifier(config.MOBILE_JWT_KEYS);
-    } else if (config.MOBILE_JWT_PUBLIC_KEY) {
-      verifyAppToken = createAppTokenVerifier({ publicKey: config.MOBILE_JWT_PUBLIC_KEY, algorithm: config.MOBILE_JWT_ALG });
-    } else {
-      let secret = config.MOBILE_JWT_SECRET;
-      if (!secret) {
-        secret = randomToken(32);
-        logger.warn('No MOBILE_JWT_SECRET or MOBILE_JWT_PUBLIC_KEY: demo app tokens use a random secret of this process only.');
-      }
-      verifyAppToken = createAppTokenVerifier({ secret });
-      if (config.demo) demoAppSecret = secret;
-    }
-  }
-  if (config.demo) logger.warn('DEMO is on: /api/demo/app-token lets anyone sign in as anyone. Turn it off in production.');
-  if (!config.WEB_JWT_SECRET && !config.WEB_JWT_PRIVATE_KEY && !options.issueWebToken) {
-    logger.warn('No WEB_JWT_SECRET or WEB_JWT_PRIVATE_KEY: web tokens are signed with a random key of this process only.');
-  }
-  const webTokens = createWebTokens({
-    secret: config.WEB_JWT_SECRET,
-    privateKey: config.WEB_JWT_PRIVATE_KEY,
-    kid: config.WEB_JWT_KID,
-    retiredKeys: config.WEB_JWT_RETIRED_KEYS,
-    ttlSeconds: config.WEB_TOKEN_TTL_SECONDS,
-  });
+  const { verifyAppToken, demoAppSecret } = appTokensFromConfig(config, logger, options.verifyAppToken);
+  const webTokens = webTokensFromConfig(config, logger, Boolean(options.issueWebToken));
 
   // Filled in by attach(): how this node tells the others about a transition.
   let tellOtherNodes: (snapshot: Snapshot, writtenAt: number) => void = () => {};
