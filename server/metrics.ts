@@ -36,17 +36,32 @@ export type Metrics = ReturnType<typeof createMetrics>;
 /** Epoch milliseconds with sub-millisecond precision, comparable between processes on one machine. */
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
+/** How many untimed emits are remembered while their write time may still arrive. */
+const UNTIMED_LIMIT = 1000;
+
 /**
  * Times "transition written → `state` emitted to this node's sockets" into a
- * histogram. Delivery is synchronous, so the snapshot being delivered is held
- * only for the duration of `deliver`; deliveries with no local socket emit
- * nothing and are not observed.
+ * histogram. A change can reach the sockets first by another path (a keyspace
+ * hint re-reads the store) and its write time arrive a moment later, with the
+ * other node's message: such emits are remembered (a bounded few) and timed
+ * when it does. Delivery is synchronous, so the snapshot being delivered is
+ * held only for the duration of `deliver`; deliveries with no local socket
+ * emit nothing and are not observed.
  */
 export function createPushTimer(histogram: Histogram) {
-  let current: { id: string; version: number; writtenAt: number } | undefined;
+  let current: { key: string; writtenAt: number } | undefined;
+  const untimed = new Map<string, number>();
+  const keyOf = (snapshot: { id: string; version: number }) => `${snapshot.id}:${snapshot.version}`;
+  const observe = (emittedAt: number, writtenAt: number) => histogram.observe(Math.max(0, emittedAt - writtenAt) / 1000);
   return {
     deliver(snapshot: { id: string; version: number }, writtenAt: number, deliver: () => void): void {
-      current = { id: snapshot.id, version: snapshot.version, writtenAt };
+      const key = keyOf(snapshot);
+      const emittedAt = untimed.get(key);
+      if (emittedAt !== undefined) {
+        untimed.delete(key);
+        observe(emittedAt, writtenAt);
+      }
+      current = { key, writtenAt };
       try {
         deliver();
       } finally {
@@ -54,9 +69,14 @@ export function createPushTimer(histogram: Histogram) {
       }
     },
     emitted(snapshot: { id: string; version: number }): void {
-      if (!current || current.id !== snapshot.id || current.version !== snapshot.version) return;
-      histogram.observe(Math.max(0, epochNow() - current.writtenAt) / 1000);
-      current = undefined;
+      const key = keyOf(snapshot);
+      if (current?.key === key) {
+        observe(epochNow(), current.writtenAt);
+        current = undefined;
+        return;
+      }
+      untimed.set(key, epochNow());
+      if (untimed.size > UNTIMED_LIMIT) untimed.delete(untimed.keys().next().value as string);
     },
   };
 }
