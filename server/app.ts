@@ -18,6 +18,8 @@ import { meRoute } from './http/me-route';
 import { mobileRoutes } from './http/mobile-routes';
 import { opsRoutes } from './http/ops-routes';
 import { requestLog } from './http/request-log';
+import { corsAllowList, securityHeaders } from './http/security-headers';
+import { createRateLimits } from './limits/rate-limits';
 import { createLogger } from './log';
 import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
 import { SessionHub } from './realtime/hub';
@@ -79,6 +81,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const pushTimer = createPushTimer(metrics.pushLatency);
   // The QR URL and every path follow BASE_PATH (library mode under a prefix).
   const loginUrlBase = config.publicUrl + config.BASE_PATH;
+  const limits = createRateLimits(config, connection.redis, (limit) => metrics.rateLimited.inc({ limit }));
 
   const { verifyAppToken, demoAppSecret } = appTokensFromConfig(config, logger, options.verifyAppToken);
   const webTokens = webTokensFromConfig(config, logger, Boolean(options.issueWebToken));
@@ -126,12 +129,13 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
 
   const routers = [
     opsRoutes({ store, metrics }),
-    browserRoutes({ service, hub, ttlSeconds: config.QR_TTL_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS }),
+    browserRoutes({ service, hub, ttlSeconds: config.QR_TTL_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS, limits }),
     mobileRoutes({
       service,
       publicUrl: loginUrlBase,
       verifyAppToken: checked(verifyAppToken),
       describeUser: options.describeUser ?? describeUserFromClaims,
+      limits,
     }),
     meRoute(webTokens),
     jwksRoute(webTokens),
@@ -141,13 +145,16 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     config.BASE_PATH,
     compose<Koa.ParameterizedContext>([
       requestLog(logger),
+      securityHeaders(),
       errorHandler(logger),
+      corsAllowList(config.CORS_ORIGINS),
       countCreations(metrics),
       ...routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]),
     ]),
   );
 
-  const app = new Koa({ proxy: config.TRUST_PROXY });
+  // With TRUST_PROXY only the last X-Forwarded-For hop (the one our proxy appended) is believed.
+  const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
   app.use(middleware);
 
   let drained: Promise<void> | undefined;
@@ -163,7 +170,12 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     metrics,
     logger,
     async attach(server) {
-      const io = new SocketServer(server, { path: `${config.BASE_PATH}/socket.io`, serveClient: false, perMessageDeflate: false });
+      const io = new SocketServer(server, {
+        path: `${config.BASE_PATH}/socket.io`,
+        serveClient: false,
+        perMessageDeflate: false,
+        ...(config.CORS_ORIGINS.length ? { cors: { origin: config.CORS_ORIGINS, methods: ['GET', 'POST'] } } : {}),
+      });
       if (connection.redis) {
         const { adapter, close } = await createNodeAdapter(connection.redis, {
           keyPrefix: config.REDIS_KEY_PREFIX,
@@ -173,7 +185,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         io.adapter(adapter);
         closers.push(close);
       }
-      nsp = attachLoginNamespace(io, { service, hub, logger, metrics });
+      nsp = attachLoginNamespace(io, { service, hub, logger, metrics, limits, trustProxy: config.TRUST_PROXY });
       if (connection.redis) {
         // A plain serverSideEmit is one PUBLISH with no replies awaited. Each node
         // delivers to its own sockets and long polls through its hub, which drops

@@ -10,6 +10,7 @@ import { algorithmFor, parseJwks } from './auth/keys';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const optionalText = z.string().min(1).optional();
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
@@ -95,7 +96,25 @@ export const SETTINGS = {
   CONFIRM_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Longest time between a scan and its confirm.' },
   POLL_INTERVAL_MS: { schema: positiveInt.default(1000), doc: 'pollIntervalMs suggested to polling clients.' },
   DEMO: { schema: flag.optional(), doc: 'Serve the demo app-token endpoint (default: on when no mobile key is set).' },
-  TRUST_PROXY: { schema: flag.default(false), doc: 'Believe X-Forwarded-For (only behind your own proxy).' },
+  TRUST_PROXY: { schema: flag.default(false), doc: 'Believe the last X-Forwarded-For hop as the client IP (only behind your own proxy, which must append it).' },
+  CORS_ORIGINS: {
+    schema: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean))
+      .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be comma-separated origins like https://example.com'),
+    doc: 'Comma-separated origins allowed to call the API and socket from another site (CORS). Empty: same origin only.',
+  },
+  RATE_LIMITS: { schema: flag.default(true), doc: 'Turn every rate limit on or off (off only for benchmarks).' },
+  RATE_LIMIT_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Window the RATE_LIMIT_* counts are per.' },
+  RATE_LIMIT_CREATE_PER_IP: { schema: nonNegativeInt.default(300), doc: 'Login sessions one IP may create per window (0: no limit).' },
+  RATE_LIMIT_MOBILE_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Mobile API calls per IP per window (0: no limit).' },
+  RATE_LIMIT_MOBILE_PER_USER: { schema: nonNegativeInt.default(120), doc: 'Mobile API calls per app user per window (0: no limit).' },
+  RATE_LIMIT_SESSION_READS: {
+    schema: nonNegativeInt.default(600),
+    doc: 'Polls, QR image reads and redeems per login session per window (0: no limit).',
+  },
+  RATE_LIMIT_HANDSHAKES_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Socket.IO /login handshakes per IP per window (0: no limit).' },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'pino log level.',

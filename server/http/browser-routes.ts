@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { renderQrPng, renderQrSvg } from '../qr';
+import { limitBy, type RateLimits } from '../limits/rate-limits';
 import type { SessionHub } from '../realtime/hub';
 import type { LoginService } from '../session/service';
 import { toSnapshot } from '../session/types';
@@ -13,16 +14,20 @@ export interface BrowserRouteDeps {
   hub: SessionHub;
   ttlSeconds: number;
   pollIntervalMs: number;
+  limits: RateLimits;
 }
 
 const secretOf = (ctx: Context): string | undefined => ctx.get('x-login-secret') || undefined;
 const idOf = (ctx: Context): string => parse(sessionId, ctx.params.id, 'id');
 
 /** The website's side: PROTOCOL.md "Browser API". Every read needs the secret. */
-export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs }: BrowserRouteDeps): Router {
+export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs, limits }: BrowserRouteDeps): Router {
   const router = new Router({ prefix: '/api/login-sessions' });
+  const perIp = limitBy(limits, 'create', (ctx) => normalizeIp(ctx.ip));
+  // Per session and client: whoever saw the QR (it holds the id) cannot use up the real browser's budget.
+  const perSession = limitBy(limits, 'session', (ctx) => `${idOf(ctx)}|${normalizeIp(ctx.ip)}`);
 
-  router.post('/', jsonBody(), async (ctx) => {
+  router.post('/', perIp, jsonBody(), async (ctx) => {
     // The body, when any, is ignored: the server alone chooses ids and lifetimes.
     const { record, secret, qrContent } = await service.create({
       ip: normalizeIp(ctx.ip),
@@ -40,7 +45,7 @@ export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs }: Brow
     };
   });
 
-  router.get('/:id', async (ctx) => {
+  router.get('/:id', perSession, async (ctx) => {
     const id = idOf(ctx);
     const { after, waitMs } = parse(longPollQuery, ctx.query, 'query');
     const record = await service.findForBrowser(id, secretOf(ctx));
@@ -59,21 +64,21 @@ export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs }: Brow
     ctx.body = (await service.snapshot(id)) ?? toSnapshot(record);
   });
 
-  router.get('/:id/qr.svg', async (ctx) => {
+  router.get('/:id/qr.svg', perSession, async (ctx) => {
     const record = await service.findForBrowser(idOf(ctx), secretOf(ctx));
     ctx.type = 'image/svg+xml';
     ctx.set('Cache-Control', 'private, no-store');
     ctx.body = await renderQrSvg(service.qrContent(record));
   });
 
-  router.get('/:id/qr.png', async (ctx) => {
+  router.get('/:id/qr.png', perSession, async (ctx) => {
     const record = await service.findForBrowser(idOf(ctx), secretOf(ctx));
     ctx.type = 'image/png';
     ctx.set('Cache-Control', 'private, no-store');
     ctx.body = await renderQrPng(service.qrContent(record));
   });
 
-  router.post('/:id/redeem', jsonBody(), async (ctx) => {
+  router.post('/:id/redeem', perSession, jsonBody(), async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await service.redeem(idOf(ctx), secretOf(ctx));
   });

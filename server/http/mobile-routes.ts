@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { bearerToken, type AppClaims, type VerifyAppToken } from '../auth/app-token';
 import { LoginError } from '../errors';
+import { limitBy, type RateLimits } from '../limits/rate-limits';
 import type { LoginService } from '../session/service';
 import { toSnapshot, type SessionUser } from '../session/types';
 import { jsonBody } from './body';
@@ -14,14 +15,18 @@ export interface MobileRouteDeps {
   publicUrl: string;
   verifyAppToken: VerifyAppToken;
   describeUser: (claims: AppClaims) => SessionUser;
+  limits: RateLimits;
 }
 
 /** The phone's side: PROTOCOL.md "Mobile API". The user always comes from the verified app token. */
-export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser }: MobileRouteDeps): Router {
+export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser, limits }: MobileRouteDeps): Router {
   const router = new Router({ prefix: '/api/mobile' });
+  // Per IP before the token is checked (guessing tokens costs), then per verified user.
+  router.use(limitBy(limits, 'mobileIp', (ctx) => normalizeIp(ctx.ip)));
   const appUser: Middleware = async (ctx, next) => {
     const claims = await verifyAppToken(bearerToken(ctx.get('authorization')));
     ctx.state.user = describeUser(claims);
+    await limits.consume('mobileUser', ctx.state.user.id);
     return next();
   };
   const qrOrigin = new URL(publicUrl).origin;

@@ -2,6 +2,8 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import { toLoginError } from '../errors';
 import { parse, socketAuth } from '../http/schemas';
+import { handshakeIp } from '../limits/client-ip';
+import type { RateLimits } from '../limits/rate-limits';
 import type { Metrics } from '../metrics';
 import type { LoginService } from '../session/service';
 import type { SessionHub } from './hub';
@@ -11,6 +13,9 @@ export interface LoginNamespaceDeps {
   hub: SessionHub;
   logger: Logger;
   metrics: Metrics;
+  limits: RateLimits;
+  /** TRUST_PROXY: whether X-Forwarded-For names the client. */
+  trustProxy: boolean;
 }
 
 /** The browser secret of each authenticated socket, kept off `socket.data` (which other nodes can fetch). */
@@ -21,7 +26,7 @@ const secrets = new WeakMap<Socket, string>();
  * On connect the socket joins the session's room and only then reads the
  * state, so a change landing in between reaches it one way or the other.
  */
-export function attachLoginNamespace(io: Server, { service, hub, logger, metrics }: LoginNamespaceDeps): Namespace {
+export function attachLoginNamespace(io: Server, { service, hub, logger, metrics, limits, trustProxy }: LoginNamespaceDeps): Namespace {
   const nsp = io.of('/login');
 
   nsp.use((socket, next) => {
@@ -31,19 +36,27 @@ export function attachLoginNamespace(io: Server, { service, hub, logger, metrics
     } catch {
       return next(new Error('not_found')); // malformed auth: refused before any store work
     }
-    service.browserSnapshot(auth.id, auth.secret).then(
-      (snapshot) => {
-        if (!snapshot) return next(new Error('not_found'));
-        socket.data.sessionId = auth.id;
-        socket.data.expiresAt = snapshot.expiresAt;
-        secrets.set(socket, auth.secret);
-        next();
-      },
-      (err) => {
-        logger.warn({ err }, 'socket handshake failed');
-        next(new Error(toLoginError(err)?.code ?? 'unavailable'));
-      },
-    );
+    const ip = handshakeIp(socket.handshake, trustProxy);
+    socket.data.ip = ip;
+    limits
+      .consume('handshake', ip)
+      .then(() => service.browserSnapshot(auth.id, auth.secret))
+      .then(
+        (snapshot) => {
+          if (!snapshot) return next(new Error('not_found'));
+          socket.data.sessionId = auth.id;
+          socket.data.expiresAt = snapshot.expiresAt;
+          secrets.set(socket, auth.secret);
+          next();
+        },
+        (err) => {
+          const loginError = toLoginError(err);
+          if (loginError?.code !== 'rate_limited') logger.warn({ err }, 'socket handshake failed');
+          const refused = new Error(loginError?.code ?? 'unavailable') as Error & { data?: unknown };
+          if (loginError?.code === 'rate_limited') refused.data = { retryAfter: Number(loginError.headers['Retry-After']) };
+          next(refused);
+        },
+      );
   });
 
   nsp.on('connection', (socket) => {
@@ -60,6 +73,7 @@ export function attachLoginNamespace(io: Server, { service, hub, logger, metrics
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return; // without an ack nobody could receive the token
       try {
+        await limits.consume('session', `${id}|${socket.data.ip}`);
         ack(await service.redeem(id, secrets.get(socket)));
       } catch (err) {
         const loginError = toLoginError(err);

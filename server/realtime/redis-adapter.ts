@@ -2,6 +2,7 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
 import type { ServerOptions } from 'socket.io';
 import { logSubscriptionFailures } from './adapter-subscriber';
+import { catchPublishErrors } from './publish-errors';
 import { duplicateForPublishing, duplicateForSubscribing, isCluster, whenReady, type RedisClient } from '../store/connect';
 
 export interface NodeAdapter {
@@ -29,6 +30,7 @@ export async function createNodeAdapter(
     });
   }
   logSubscriptionFailures(sub, options.logger);
+  catchPublishErrors(pub, options.logger);
   await Promise.all([whenReady(pub), whenReady(sub)]);
   const channel = `${options.keyPrefix}socket.io`;
   const adapter = cluster
