@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { TEST_APP_SECRET } from './server';
 
 export interface Reply<T = any> {
@@ -99,12 +99,18 @@ export const statesOf = (socket: Socket): any[] => received.get(socket) ?? [];
 /**
  * A browser socket on `/login`, resolved once connected (or rejected with the
  * connect_error). A `base` with a path (library mode, e.g. `http://host/auth`)
- * uses that path's socket.io endpoint (`/auth/socket.io`).
+ * uses that path's socket.io endpoint (`/auth/socket.io`). `extra` adds client
+ * options (e.g. `extraHeaders`).
  */
-export function connectBrowser(base: string, auth: unknown, transports: string[] = ['websocket']): Promise<Socket> {
+export function connectBrowser(
+  base: string,
+  auth: unknown,
+  transports: string[] = ['websocket'],
+  extra: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<Socket> {
   const { origin, pathname } = new URL(base);
   const path = `${pathname.replace(/\/+$/, '')}/socket.io`;
-  const socket = io(`${origin}/login`, { path, auth: auth as object, transports, reconnection: false, forceNew: true });
+  const socket = io(`${origin}/login`, { path, auth: auth as object, transports, reconnection: false, forceNew: true, ...extra });
   const states: any[] = [];
   received.set(socket, states);
   socket.on('state', (s) => states.push(s));

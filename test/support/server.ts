@@ -23,7 +23,7 @@ export interface TestServer {
  * real Redis (own key prefix) or the memory store.
  */
 export async function startTestServer(
-  options: { store?: StoreKind; env?: Record<string, string>; hooks?: QrLoginHooks; now?: () => number; logger?: Logger } = {},
+  options: { store?: StoreKind; env?: Record<string, string>; hooks?: QrLoginHooks; now?: () => number; logger?: Logger; publicDir?: string } = {},
 ): Promise<TestServer> {
   const http = createServer();
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -38,7 +38,13 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const qrlogin = await createQrLogin({ config, logger: options.logger ?? createLogger(config.LOG_LEVEL), now: options.now, ...options.hooks });
+  const qrlogin = await createQrLogin({
+    config,
+    logger: options.logger ?? createLogger(config.LOG_LEVEL),
+    now: options.now,
+    publicDir: options.publicDir,
+    ...options.hooks,
+  });
   http.on('request', qrlogin.app.callback());
   await qrlogin.attach(http);
   let closing: Promise<void> | undefined;
