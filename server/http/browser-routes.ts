@@ -18,7 +18,12 @@ export interface BrowserRouteDeps {
 }
 
 const secretOf = (ctx: Context): string | undefined => ctx.get('x-login-secret') || undefined;
-const idOf = (ctx: Context): string => parse(sessionId, ctx.params.id, 'id');
+/** The id as written in the path: the router decodes `%36` to `6`, but only the spelling issued is valid (PROTOCOL.md). */
+const idOf = (ctx: Context): string => {
+  const id = parse(sessionId, ctx.params.id, 'id');
+  if (!ctx.path.split('/').includes(id)) parse(sessionId, ctx.path, 'id');
+  return id;
+};
 
 /** The website's side: PROTOCOL.md "Browser API". Every read needs the secret. */
 export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs, limits }: BrowserRouteDeps): Router {
