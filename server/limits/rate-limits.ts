@@ -5,7 +5,7 @@
  */
 import type { RedisClient } from '../store/connect';
 import type { Context, Middleware } from 'koa';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config';
 import { LoginError } from '../errors';
 
@@ -57,16 +57,14 @@ function limiter(name: LimitName, points: number, config: Config, redis?: RedisC
   const keyPrefix = `${config.REDIS_KEY_PREFIX}ratelimit:${name}`;
   const memory = new RateLimiterMemory({ points, duration, keyPrefix });
   if (!redis) return memory;
-  return new RateLimiterRedis({
-    storeClient: redis,
-    points,
-    duration,
-    keyPrefix,
-    // Redis away: count on this node instead of waiting for the command timeout.
-    rejectIfRedisNotReady: true,
-    insuranceLimiter: memory,
-  });
+  const shared = new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix, rejectIfRedisNotReady: true });
+  // Redis away or hung: count on this node at once, so the request is not held for
+  // a command timeout here before its own store call (which then answers 503 itself).
+  return new RLWrapperTimeouts({ limiter: shared, timeoutMs: REDIS_LIMIT_TIMEOUT_MS, insuranceLimiter: memory }) as unknown as RateLimiterAbstract;
 }
+
+/** Far above a Redis round trip (well under a millisecond here, FIELD-NOTES.md) and far below the 2 s command timeout. */
+const REDIS_LIMIT_TIMEOUT_MS = 300;
 
 /** A Koa middleware counting the request against `name` under the key `keyOf` picks. */
 export function limitBy(limits: RateLimits, name: LimitName, keyOf: (ctx: Context) => string): Middleware {

@@ -86,10 +86,17 @@ export async function listenToKeyspace(options: KeyspaceListenerOptions): Promis
     return sub;
   });
   await Promise.all(subscribers.map((sub) => sub.psubscribe(pattern)));
+  // A restarted Redis has forgotten CONFIG SET (unless it was persisted): set the flags again on every reconnect.
+  const reenable = servers.map((server) => {
+    const onReady = () => void enableNotifications(server);
+    server.on('ready', onReady);
+    return () => server.off('ready', onReady);
+  });
 
   return {
     configured: refused === undefined,
     async close() {
+      for (const stop of reenable) stop();
       await Promise.all(subscribers.map((sub) => sub.quit().catch(() => sub.disconnect())));
     },
   };
