@@ -64,7 +64,7 @@ function limiter(name: LimitName, points: number, config: Config, redis?: RedisC
 }
 
 /** Far above a Redis round trip (well under a millisecond here, FIELD-NOTES.md) and far below the 2 s command timeout. */
-const REDIS_LIMIT_TIMEOUT_MS = 300;
+const REDIS_LIMIT_TIMEOUT_MS = 150;
 
 /** A Koa middleware counting the request against `name` under the key `keyOf` picks. */
 export function limitBy(limits: RateLimits, name: LimitName, keyOf: (ctx: Context) => string): Middleware {
