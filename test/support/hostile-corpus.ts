@@ -148,7 +148,8 @@ export function hostileRequests(f: Fixtures): HostileRequest[] {
     f.pending.id.replace(/-/g, ''),
     `${f.pending.id}0`,
     f.pending.id.slice(1),
-    encodeURIComponent(f.pending.id).replace(/6/g, '%36'),
+    `%${f.pending.id.charCodeAt(0).toString(16)}${f.pending.id.slice(1)}`, // one character percent-encoded
+    [...f.pending.id].map((c) => `%${c.charCodeAt(0).toString(16)}`).join(''), // every character percent-encoded
     '..%2f',
     '..%2f..%2fhealthz',
     '%2e%2e',

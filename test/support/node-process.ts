@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { freePort } from './ports';
 import { TEST_APP_SECRET, TEST_WEB_SECRET } from './server';
 
@@ -13,7 +14,13 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const MAIN = join(__dirname, '..', '..', 'dist', 'server', 'main.js');
+/** The package root, found from here whether this runs from test/support (jest) or dist/test/support (bench scripts). */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dir !== dirname(dir)) dir = dirname(dir);
+  return dir;
+}
+const MAIN = join(packageRoot(), 'dist', 'server', 'main.js');
 
 /** Starts `node dist/server/main.js` (built by `npm test`'s pretest) on a free port and waits until it listens. */
 export async function startNode(env: Record<string, string> = {}): Promise<NodeProcess> {
