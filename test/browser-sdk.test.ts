@@ -4,6 +4,7 @@ import { createMobileClient } from '../client/mobile';
 import { appToken, call } from './support/client';
 import { freePort } from './support/ports';
 import { startTestServer, type TestServer } from './support/server';
+import { startTcpProxy } from './support/tcp-proxy';
 
 /** The browser SDK (in Node, real fetch and socket.io-client) against a real server, until the login succeeds. */
 function follow(options: QrLoginOptions) {
@@ -76,6 +77,22 @@ describe('browser SDK against a real server', () => {
     expect(login.channels).toEqual(['long-poll', 'none']);
     expect(login.states.map((s) => s.state).join(' ')).toMatch(/^pending scanned confirmed( redeemed)?$/);
     expect((await call(server.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  test('a dropped connection: long polls meanwhile, returns to the socket when it is back, then logs in', async () => {
+    const proxy = await startTcpProxy(Number(new URL(server.url).port));
+    try {
+      const login = follow({ baseUrl: proxy.url, socket: { reconnectionDelayMaxMs: 1000 } });
+      const content = await login.qr;
+      await until(() => login.channels.includes('socket'));
+      proxy.dropAll();
+      await until(() => login.channels.join(' ') === 'socket long-poll socket');
+      await phoneLogsIn(content);
+      expect((await login.success).user.id).toBe('ana');
+      expect(login.states.map((s) => s.state).join(' ')).toMatch(/^pending scanned confirmed( redeemed)?$/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('stop() cancels the unfinished session for the phone', async () => {

@@ -1,3 +1,5 @@
+import { QrLoginError } from '../shared/errors';
+
 /** Time and chance, injected so the SDK's retry and fallback logic can be tested step by step. */
 export interface Clock {
   now(): number;
@@ -23,4 +25,25 @@ export function backoffMs(attempt: number, clock: Clock, retryAfterSeconds?: num
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.round(exponential * (0.5 + clock.random() / 2));
   return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
+}
+
+export const sleep = (clock: Clock, ms: number): Promise<void> => new Promise((resolve) => clock.setTimeout(resolve, ms));
+
+/**
+ * Runs `call` until it succeeds, fails for good (not `retryable`), fails
+ * `maxAttempts` times, or is no longer wanted; waits with backoff between tries.
+ */
+export async function withRetries<T>(
+  call: () => Promise<T>,
+  { clock, maxAttempts, stillWanted }: { clock: Clock; maxAttempts: number; stillWanted: () => boolean },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const retryable = err instanceof QrLoginError && err.retryable;
+      if (!retryable || attempt >= maxAttempts || !stillWanted()) throw err;
+      await sleep(clock, backoffMs(attempt, clock, err.retryAfterSeconds));
+    }
+  }
 }

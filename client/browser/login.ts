@@ -1,5 +1,5 @@
 import { createHttpApi, type BrowserApi } from './api';
-import { backoffMs, realClock, type Clock } from './clock';
+import { backoffMs, realClock, sleep, withRetries, type Clock } from './clock';
 import { socketIoOpener, type LoginSocket, type OpenSocket, type SocketIoOptions } from './socket';
 import { errorFor, QrLoginError } from '../shared/errors';
 import type { FetchLike } from '../shared/http';
@@ -120,7 +120,7 @@ class LoginController implements QrLoginHandle {
     const generation = this.generation;
     let created: CreatedLoginSession;
     try {
-      created = await this.withRetries(generation, () => this.api.create());
+      created = await this.retried(generation, () => this.api.create());
     } catch (err) {
       if (generation === this.generation && !this.stopped) this.fail(err);
       return;
@@ -165,7 +165,7 @@ class LoginController implements QrLoginHandle {
     this.redeeming = true;
     const generation = this.generation;
     try {
-      const login = await this.withRetries(generation, () =>
+      const login = await this.retried(generation, () =>
         this.socket?.connected ? this.socket.redeem(REDEEM_ACK_TIMEOUT_MS) : this.api.redeem(session.id, session.secret),
       );
       if (generation !== this.generation || this.stopped) return;
@@ -209,7 +209,7 @@ class LoginController implements QrLoginHandle {
         this.apply(snapshot);
         // A proxy that cuts long polls short must not turn this loop into a busy one.
         const early = snapshot.version <= after && this.clock.now() - started < pollIntervalMs;
-        if (early && !poll.signal.aborted) await this.sleep(pollIntervalMs);
+        if (early && !poll.signal.aborted) await sleep(this.clock, pollIntervalMs);
       } catch (err) {
         if (poll.signal.aborted || generation !== this.generation) break;
         if (err instanceof QrLoginError && err.code === 'not_found') {
@@ -221,7 +221,7 @@ class LoginController implements QrLoginHandle {
           break;
         }
         failures++;
-        await this.sleep(backoffMs(failures, this.clock, (err as QrLoginError).retryAfterSeconds));
+        await sleep(this.clock, backoffMs(failures, this.clock, (err as QrLoginError).retryAfterSeconds));
       }
     }
     if (this.poll === poll) this.poll = null;
@@ -245,17 +245,9 @@ class LoginController implements QrLoginHandle {
     this.apply({ id: session.id, state: 'expired', version: this.snapshot.version + 1, expiresAt: session.expiresAt });
   }
 
-  /** Runs `call` until it succeeds, fails for good, or `maxAttempts` retryable failures; waits with backoff between. */
-  private async withRetries<T>(generation: number, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (err) {
-        const retryable = err instanceof QrLoginError && err.retryable;
-        if (!retryable || attempt >= this.maxAttempts || generation !== this.generation || this.stopped) throw err;
-        await this.sleep(backoffMs(attempt, this.clock, err.retryAfterSeconds));
-      }
-    }
+  private retried<T>(generation: number, call: () => Promise<T>): Promise<T> {
+    const stillWanted = () => generation === this.generation && !this.stopped;
+    return withRetries(call, { clock: this.clock, maxAttempts: this.maxAttempts, stillWanted });
   }
 
   /** Leaves the current session: socket, poll and timer go; async work of it sees a new generation. */
@@ -291,9 +283,5 @@ class LoginController implements QrLoginHandle {
   private fail(err: unknown): void {
     const error = err instanceof QrLoginError ? err : errorFor('bad_response', (err as Error)?.message ?? String(err));
     this.options.onError?.(error);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
 }
