@@ -17,8 +17,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['client/mobile/index.ts'], target: ['es2020'], platform: 'neutral', outfile: `${sdk}/mobile.mjs` }),
 ]);
 // Types for the bundles: tsc already emitted the declarations under dist/client.
-writeFileSync(`${sdk}/browser.d.mts`, "export * from '../client/browser/index';\n");
-writeFileSync(`${sdk}/mobile.d.mts`, "export * from '../client/mobile/index';\n");
+writeFileSync(`${sdk}/browser.d.mts`, "export * from '../client/browser/index.js';\n");
+writeFileSync(`${sdk}/mobile.d.mts`, "export * from '../client/mobile/index.js';\n");
 
 for (const page of ['index.html', 'phone.html']) cpSync(`client/demo/${page}`, `${pub}/${page}`);
 cpSync('client/demo/demo.css', `${pub}/assets/demo.css`);

@@ -124,6 +124,24 @@ describe('the demo login in Chromium', () => {
     await waitForText(desktop, '#status', 'Scan the code with your phone');
     expect(await readQr(desktop)).not.toBe(phone.url());
   });
+
+  test('the SDK bundle served at /assets/qrlogin-browser.js works as an ES module in the page', async () => {
+    const page = await open(desktopContext(browser), `${server.url}/m/login`);
+    // A string, not a function: the test's transpiler would turn `import()` into `require()`.
+    const result = await page.evaluate(`(async (base) => {
+      const sdk = await import(base + '/assets/qrlogin-browser.js');
+      return new Promise((resolve) => {
+        const login = sdk.createQrLogin({
+          baseUrl: base,
+          onQr: (qr) => {
+            const svg = sdk.renderQr(document.body, qr);
+            login.stop().then(() => resolve(svg.getAttribute('role') + ' ' + qr.content.startsWith(base + '/m/login?id=')));
+          },
+        });
+      });
+    })(${JSON.stringify(server.url)})`);
+    expect(result).toBe('img true');
+  });
 });
 
 describe('the demo login in Chromium: expiry', () => {
