@@ -14,18 +14,29 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The package root, found from here whether this runs from test/support (jest) or dist/test/support (bench scripts). */
+/** The package root, whether this file runs from test/support (jest) or dist/test/support (the bench). */
 function packageRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'package.json')) && dir !== dirname(dir)) dir = dirname(dir);
   return dir;
 }
-const MAIN = join(packageRoot(), 'dist', 'server', 'main.js');
+
+export const ROOT = packageRoot();
+const MAIN = join(ROOT, 'dist', 'server', 'main.js');
+
+export interface NodeOptions {
+  /** Script to run instead of dist/server/main.js (it must print "qrlogin listening" when up). */
+  script?: string;
+  /** Extra node flags, e.g. ['--expose-gc'] or ['--cpu-prof']. */
+  execArgv?: string[];
+  /** Open an IPC channel to the child (`process.send`). */
+  ipc?: boolean;
+}
 
 /** Starts `node dist/server/main.js` (built by `npm test`'s pretest) on a free port and waits until it listens. */
-export async function startNode(env: Record<string, string> = {}): Promise<NodeProcess> {
+export async function startNode(env: Record<string, string> = {}, options: NodeOptions = {}): Promise<NodeProcess> {
   const port = await freePort();
-  const child = spawnNode(port, env);
+  const child = spawnNode(port, env, options);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
@@ -56,8 +67,8 @@ export async function startNode(env: Record<string, string> = {}): Promise<NodeP
   };
 }
 
-function spawnNode(port: number, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [MAIN], {
+function spawnNode(port: number, env: Record<string, string>, options: NodeOptions = {}): ChildProcess {
+  return spawn(process.execPath, [...(options.execArgv ?? []), options.script ?? MAIN], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
@@ -68,7 +79,7 @@ function spawnNode(port: number, env: Record<string, string>): ChildProcess {
       LOG_LEVEL: 'info',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
 }
 
