@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { ROOT } from '../test/support/node-process';
 import { withCluster } from './lib/cluster';
 import { closeHttpClient } from './lib/http';
-import { machine, printTable, writeResults, type Row } from './lib/report';
-import { medianOf, round } from './lib/stats';
+import { machine, printTable, writeResults } from './lib/report';
+import { medianOf } from './lib/stats';
+import { rows, type LatencyRun } from './table';
 import { eventLoopRun, type EventLoopRun } from './scenarios/event-loop';
 import { longPollRun, pollingRun, pushRun } from './scenarios/latency';
 import { memoryRun, type MemoryRun } from './scenarios/memory';
@@ -21,28 +22,11 @@ const PUSH_SAMPLES = 200;
 const POLLING_BROWSERS = 50;
 const LONG_POLL_SAMPLES = 100;
 const LOAD_SECONDS = 4;
+/** Comma-separated subset of latency,memory,event-loop (default all), for profiling one at a time. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,memory,event-loop').split(','));
 
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 
-interface LatencyRun {
-  push1P50: number;
-  push1P99: number;
-  push1Mean: number;
-  push1EventP99: number;
-  push2P50: number;
-  push2P99: number;
-  push2Mean: number;
-  push2EventP99: number;
-  pollingP50: number;
-  pollingP99: number;
-  pollingMean: number;
-  longPollP50: number;
-  longPollP99: number;
-  /** polling mean / one-node push mean, in this run */
-  pollingOverPush: number;
-  qrSvgMs: number;
-  qrPngMs: number;
-}
 
 async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation: CreationRun[] }> {
   return withCluster(2, async ([a, b]) => {
@@ -106,37 +90,20 @@ async function eventLoop(): Promise<EventLoopRun[]> {
   });
 }
 
-const ms = (v: number) => `${round(v, 2)} ms`;
-const perS = (v: number) => `${Math.round(v)}/s`;
-const kb = (bytes: number) => `${round(bytes / 1000, 1)} KB`;
-const pct = (v: number) => `${round(v * 100, 1)} %`;
-
-function rows(l: LatencyRun, c: CreationRun, m: MemoryRun, e: EventLoopRun): Row[] {
-  return [
-    { figure: 'confirm → token, push, one node: p50 / p99', value: `${ms(l.push1P50)} / ${ms(l.push1P99)}`, target: 'p99 ≤ 5 ms', met: l.push1P99 <= 5 },
-    { figure: 'confirm → token, push, two nodes: p50 / p99', value: `${ms(l.push2P50)} / ${ms(l.push2P99)}`, target: 'p99 ≤ 10 ms', met: l.push2P99 <= 10 },
-    { figure: 'confirm → token, 1 s polling: p50 / p99', value: `${ms(l.pollingP50)} / ${ms(l.pollingP99)}` },
-    { figure: 'polling mean / push mean (one node)', value: `${round(l.pollingOverPush, 0)}× (${ms(l.pollingMean)} / ${ms(l.push1Mean)})`, target: '≥ 100×', met: l.pollingOverPush >= 100 },
-    { figure: 'confirm → token, long poll: p50 / p99', value: `${ms(l.longPollP50)} / ${ms(l.longPollP99)}` },
-    { figure: `idle socket RSS (heap), ${m.sockets} on one node`, value: `${kb(m.rssPerSocketBytes)} (${kb(m.heapPerSocketBytes)})`, target: '≤ 20 KB RSS', met: m.rssPerSocketBytes <= 20000 },
-    { figure: 'session creation (QR SVG included)', value: perS(c.createPerSecond) },
-    { figure: 'Koa hello world, same process', value: `${perS(c.helloPerSecond)} (creation = ${pct(c.ofHello)})` },
-    { figure: 'bare QR SVG encoding loop, one thread', value: perS(c.qrCeilingPerSecond) },
-    { figure: 'creation / QR-encoding ceiling', value: pct(c.ofQrCeiling), target: '≥ 70 %', met: c.ofQrCeiling >= 0.7 },
-    { figure: 'QR render per code: SVG / PNG', value: `${ms(l.qrSvgMs)} / ${ms(l.qrPngMs)}` },
-    { figure: 'event-loop delay under mixed load: p50 / p99', value: `${ms(e.delayP50Ms)} / ${ms(e.delayP99Ms)} (max ${ms(e.delayMaxMs)})`, target: 'p99 < 10 ms', met: e.delayP99Ms < 10 },
-    { figure: '  meanwhile: creations, confirm → token p99', value: `${perS(e.createPerSecond)}, ${ms(e.confirmToTokenP99Ms)}` },
-  ];
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
   const host = machine();
-  const { latency, creation } = await latencyAndThroughput();
-  const memoryRuns = await memory();
-  const eventLoopRuns = await eventLoop();
-  const medians = { latency: medianOf(latency), creation: medianOf(creation), memory: medianOf(memoryRuns), eventLoop: medianOf(eventLoopRuns) };
-  const table = rows(medians.latency, medians.creation, medians.memory, medians.eventLoop);
+  const { latency, creation } = ONLY.has('latency') ? await latencyAndThroughput() : { latency: [], creation: [] };
+  const memoryRuns = ONLY.has('memory') ? await memory() : [];
+  const eventLoopRuns = ONLY.has('event-loop') ? await eventLoop() : [];
+  const medians = {
+    latency: latency.length ? medianOf(latency) : undefined,
+    creation: creation.length ? medianOf(creation) : undefined,
+    memory: memoryRuns.length ? medianOf(memoryRuns) : undefined,
+    eventLoop: eventLoopRuns.length ? medianOf(eventLoopRuns) : undefined,
+  };
+  const table = rows(medians);
   process.stdout.write(`\n${printTable(table)}\n\n`);
   const seconds = Math.round((Date.now() - started) / 1000);
   process.stdout.write(`${RUNS} runs, ${seconds} s, on ${host.cpus} × ${host.cpuModel}, Node ${host.node}\n`);

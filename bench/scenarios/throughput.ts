@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { renderQrPng, renderQrSvg } from '../../server/qr';
+import { renderQrPngInThread as renderQrPng, renderQrSvgInThread as renderQrSvg } from '../../server/qr';
 import { load } from '../lib/load';
 
 /** A QR content of the real shape and length (fresh each time, as every session's is). */

@@ -1,0 +1,87 @@
+/** The printed table: each figure with its target from issue 6, met or missed. */
+import type { Row } from './lib/report';
+import { round } from './lib/stats';
+import type { EventLoopRun } from './scenarios/event-loop';
+import type { MemoryRun } from './scenarios/memory';
+import type { CreationRun } from './scenarios/throughput';
+
+export interface LatencyRun {
+  push1P50: number;
+  push1P99: number;
+  push1Mean: number;
+  push1EventP99: number;
+  push2P50: number;
+  push2P99: number;
+  push2Mean: number;
+  push2EventP99: number;
+  pollingP50: number;
+  pollingP99: number;
+  pollingMean: number;
+  longPollP50: number;
+  longPollP99: number;
+  /** polling mean / one-node push mean, in this run */
+  pollingOverPush: number;
+  qrSvgMs: number;
+  qrPngMs: number;
+}
+
+const ms = (v: number) => `${round(v, 2)} ms`;
+const perS = (v: number) => `${Math.round(v)}/s`;
+const kb = (bytes: number) => `${round(bytes / 1000, 1)} KB`;
+const pct = (v: number) => `${round(v * 100, 1)} %`;
+
+export interface Medians {
+  latency?: LatencyRun;
+  creation?: CreationRun;
+  memory?: MemoryRun;
+  eventLoop?: EventLoopRun;
+}
+
+export function rows({ latency: l, creation: c, memory: m, eventLoop: e }: Medians): Row[] {
+  return [
+    ...(l ? latencyRows(l) : []),
+    ...(m ? memoryRows(m) : []),
+    ...(c && l ? creationRows(c, l) : []),
+    ...(e ? eventLoopRows(e) : []),
+  ];
+}
+
+const latencyRows = (l: LatencyRun): Row[] => [
+  { figure: 'confirm → token, push, one node: p50 / p99', value: `${ms(l.push1P50)} / ${ms(l.push1P99)}`, target: 'p99 ≤ 5 ms', met: l.push1P99 <= 5 },
+  { figure: 'confirm → token, push, two nodes: p50 / p99', value: `${ms(l.push2P50)} / ${ms(l.push2P99)}`, target: 'p99 ≤ 10 ms', met: l.push2P99 <= 10 },
+  { figure: 'confirm → token, 1 s polling: p50 / p99', value: `${ms(l.pollingP50)} / ${ms(l.pollingP99)}` },
+  {
+    figure: 'polling mean / push mean (one node)',
+    value: `${round(l.pollingOverPush, 0)}× (${ms(l.pollingMean)} / ${ms(l.push1Mean)})`,
+    target: '≥ 100×',
+    met: l.pollingOverPush >= 100,
+  },
+  { figure: 'confirm → token, long poll: p50 / p99', value: `${ms(l.longPollP50)} / ${ms(l.longPollP99)}` },
+];
+
+const memoryRows = (m: MemoryRun): Row[] => [
+  {
+    figure: `idle socket RSS (heap), ${m.sockets} on one node`,
+    value: `${kb(m.rssPerSocketBytes)} (${kb(m.heapPerSocketBytes)})`,
+    target: '≤ 20 KB RSS',
+    met: m.rssPerSocketBytes <= 20000,
+  },
+];
+
+const creationRows = (c: CreationRun, l: LatencyRun): Row[] => [
+  { figure: 'session creation (QR SVG included)', value: perS(c.createPerSecond) },
+  { figure: 'Koa hello world, same process', value: `${perS(c.helloPerSecond)} (creation = ${pct(c.ofHello)})` },
+  { figure: 'bare QR SVG encoding loop, one thread', value: perS(c.qrCeilingPerSecond) },
+  { figure: 'creation / QR-encoding ceiling', value: pct(c.ofQrCeiling), target: '≥ 70 %', met: c.ofQrCeiling >= 0.7 },
+  { figure: 'QR render per code: SVG / PNG', value: `${ms(l.qrSvgMs)} / ${ms(l.qrPngMs)}` },
+];
+
+const eventLoopRows = (e: EventLoopRun): Row[] => [
+  {
+    figure: 'event-loop delay under mixed load: p50 / p99',
+    value: `${ms(e.delayP50Ms)} / ${ms(e.delayP99Ms)} (max ${ms(e.delayMaxMs)})`,
+    target: 'p99 < 10 ms',
+    met: e.delayP99Ms < 10,
+  },
+  { figure: '  meanwhile: creations/s, confirm → token p99', value: `${perS(e.createPerSecond)}, ${ms(e.confirmToTokenP99Ms)}` },
+];
