@@ -49,21 +49,12 @@ function escapeGlob(text: string): string {
  * hearing the same event never sends anything twice.
  *
  * With a Cluster, keyspace events are local to the node holding the key: one
- * subscriber per master.
+ * subscriber per cluster node, replicas included (a replica promoted by a
+ * failover starts sending the events of its slots), following nodes as the
+ * cluster adds and drops them.
  */
 export async function listenToKeyspace(options: KeyspaceListenerOptions): Promise<KeyspaceListener> {
   const { client, keyPrefix, logger } = options;
-  const servers = isCluster(client) ? client.nodes('master') : [client];
-  const results = await Promise.all(servers.map((server) => enableNotifications(server)));
-  const refused = results.find((result) => result !== true);
-  if (refused !== undefined) {
-    logger.warn(
-      { reason: refused },
-      `Redis refused CONFIG, so qrlogin cannot enable keyspace notifications itself. Expiry is still pushed by this node's timers; ` +
-        `to also push changes written by other processes, set notify-keyspace-events to include "${REQUIRED_FLAGS}" in your Redis settings.`,
-    );
-  }
-
   const db = isCluster(client) ? 0 : (client.options.db ?? 0);
   const pattern = `__keyspace@${db}__:${escapeGlob(keyPrefix)}session:*`;
   const onEvent = (_pattern: string, channel: string, event: string) => {
@@ -74,30 +65,68 @@ export async function listenToKeyspace(options: KeyspaceListenerOptions): Promis
     options.hint(parsed.id);
   };
 
-  const subscribers = servers.map((server) => {
+  let warned = false;
+  const subscribers = new Map<string, Redis>();
+  const stopReenabling = new Map<string, () => void>();
+  /** Enables the flags on `server` and subscribes to its events; resolves false when it refused CONFIG. */
+  const listen = async (server: Redis): Promise<boolean> => {
+    const address = `${server.options.host}:${server.options.port}`;
+    if (subscribers.has(address)) return true;
     const sub = server.duplicate({ ...REDIS_CLIENT_OPTIONS, enableOfflineQueue: true, lazyConnect: false });
-    sub.on('error', (err) => logger.warn({ err: err.message }, 'redis keyspace subscriber error'));
+    subscribers.set(address, sub);
+    sub.on('error', (err) => logger.warn({ err: err.message, redis: address }, 'redis keyspace subscriber error'));
     sub.on('pmessage', onEvent);
+    // A restarted Redis has forgotten CONFIG SET (unless it was persisted): set the flags again on every reconnect.
+    const reenable = () => void enableNotifications(server);
+    server.on('ready', reenable);
+    stopReenabling.set(address, () => server.off('ready', reenable));
     let connectedBefore = false;
     sub.on('ready', () => {
       if (connectedBefore) options.resync?.();
       connectedBefore = true;
     });
-    return sub;
-  });
-  await Promise.all(subscribers.map((sub) => sub.psubscribe(pattern)));
-  // A restarted Redis has forgotten CONFIG SET (unless it was persisted): set the flags again on every reconnect.
-  const reenable = servers.map((server) => {
-    const onReady = () => void enableNotifications(server);
-    server.on('ready', onReady);
-    return () => server.off('ready', onReady);
-  });
+    const [enabled] = await Promise.all([enableNotifications(server), sub.psubscribe(pattern)]);
+    if (enabled !== true && !warned) {
+      warned = true;
+      logger.warn(
+        { reason: enabled, redis: address },
+        `Redis refused CONFIG, so qrlogin cannot enable keyspace notifications itself. Expiry is still pushed by this node's timers; ` +
+          `to also push changes written by other processes, set notify-keyspace-events to include "${REQUIRED_FLAGS}" in your Redis settings.`,
+      );
+    }
+    return enabled === true;
+  };
+  const forget = (server: Redis) => {
+    const address = `${server.options.host}:${server.options.port}`;
+    const sub = subscribers.get(address);
+    subscribers.delete(address);
+    stopReenabling.get(address)?.();
+    stopReenabling.delete(address);
+    sub?.quit().catch(() => sub.disconnect());
+  };
+
+  const onNodeAdded = (server: Redis) => {
+    listen(server).catch((err) => logger.warn({ err: err.message }, 'could not listen to a new cluster node'));
+  };
+  let results: boolean[];
+  if (isCluster(client)) {
+    client.on('+node', onNodeAdded);
+    client.on('-node', forget);
+    results = await Promise.all(client.nodes('all').map(listen));
+  } else {
+    results = [await listen(client)];
+  }
 
   return {
-    configured: refused === undefined,
+    configured: results.every(Boolean),
     async close() {
-      for (const stop of reenable) stop();
-      await Promise.all(subscribers.map((sub) => sub.quit().catch(() => sub.disconnect())));
+      if (isCluster(client)) {
+        client.off('+node', onNodeAdded);
+        client.off('-node', forget);
+      }
+      for (const stop of stopReenabling.values()) stop();
+      await Promise.all([...subscribers.values()].map((sub) => sub.quit().catch(() => sub.disconnect())));
+      subscribers.clear();
     },
   };
 }

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Cluster } from 'ioredis';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import Redis, { Cluster } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { call, connectBrowser, createLogin, mobile, statesOf, waitForState, type CreatedLogin } from '../support/client';
 import { startNodes, stopNodes, type NodeProcess } from '../support/node-process';
-import { startRedisCluster, type RedisClusterProcess } from '../support/redis-cluster';
+import { slotRangesOf, startRedisCluster, until, type RedisClusterProcess } from '../support/redis-cluster';
+import type { RedisProcess } from '../support/redis-server';
+
+const run = promisify(execFile);
 
 describe('three nodes on a 3-master Redis Cluster (sharded adapter)', () => {
   const prefix = `test:${randomBytes(4).toString('hex')}:`;
@@ -91,5 +96,43 @@ describe('three nodes on a 3-master Redis Cluster (sharded adapter)', () => {
     }
     expect(answers.some((answer) => answer.status === 503)).toBe(true);
     expect(answers.some((answer) => answer.status === 201)).toBe(true);
+  });
+});
+
+describe('a Redis Cluster failover', () => {
+  const prefix = `test:${randomBytes(4).toString('hex')}:`;
+  let cluster: RedisClusterProcess;
+  let nodes: NodeProcess[] = [];
+  let socket: Socket | undefined;
+  afterAll(async () => {
+    socket?.close();
+    await stopNodes(nodes);
+    await cluster?.stop();
+  });
+
+  test('after a replica takes over, its keyspace events still reach the browsers', async () => {
+    cluster = await startRedisCluster(3, { replicaOfFirst: true });
+    const [first, replica] = [cluster.masters[0] as RedisProcess, cluster.replica as RedisProcess];
+    const slotsOfFirst = await slotRangesOf(first.port);
+    nodes = await startNodes(2, { REDIS_CLUSTER_NODES: cluster.nodes, REDIS_KEY_PREFIX: prefix, PUBLIC_URL: 'https://login.example.test' });
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+
+    await run('redis-cli', ['-p', String(replica.port), 'cluster', 'failover']);
+    await until(async () => (await slotRangesOf(replica.port)).length > 0, 'replica promoted');
+
+    // A session in the slots the promoted replica now serves.
+    const direct = new Redis(replica.url);
+    let login: CreatedLogin | undefined;
+    for (let i = 0; i < 60 && !login; i++) {
+      const candidate = await createLogin(a.url);
+      const slot = Number(await direct.call('CLUSTER', 'KEYSLOT', `${prefix}session:{${candidate.id}}`));
+      if (slotsOfFirst.some(([from, to]) => slot >= from && slot <= to)) login = candidate;
+    }
+    if (!login) throw new Error('no session landed in the failed-over slots');
+    socket = await connectBrowser(b.url, { id: login.id, secret: login.secret });
+    await waitForState(socket, (s) => s.version === 1);
+    await direct.pexpire(`${prefix}session:{${login.id}}:ttl`, 50);
+    direct.disconnect();
+    expect(await waitForState(socket, (s) => s.state === 'expired', 10000)).toMatchObject({ version: 2 });
   });
 });
