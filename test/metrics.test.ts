@@ -99,30 +99,18 @@ describe('metrics after a login', () => {
 });
 
 test('Redis errors are counted while Redis is away', async () => {
-  let redis = await startRedis();
+  const redis = await startRedis();
   const server = await startTestServer({ env: { REDIS_URL: redis.url } });
   try {
     expect(sample(await scrape(server), 'qrlogin_redis_errors_total')).toBe(0);
     await redis.stop(true);
     expect((await call(server.url, 'POST', '/api/login-sessions')).status).toBe(503);
     expect(sample(await scrape(server), 'qrlogin_redis_errors_total')).toBeGreaterThanOrEqual(1);
-    // Back on the same port before closing: the Socket.IO Redis adapter's close
-    // sends unsubscribes it does not catch, which fail while Redis is away.
-    redis = await startRedis([], redis.port);
-    await waitUntilReady(server);
   } finally {
     await server.close();
     await redis.stop();
   }
 });
-
-async function waitUntilReady(server: TestServer): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if ((await call(server.url, 'GET', '/readyz')).status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the node did not reconnect to Redis');
-}
 
 describe('push timer', () => {
   const setup = () => {
