@@ -57,9 +57,14 @@ function onState(snapshot: LoginSnapshot, willRefresh: boolean, refreshed: boole
 async function onSuccess(login: RedeemedLogin): Promise<void> {
   sessionStorage.setItem('qrlogin-demo-token', login.token);
   show('confirmed', 'Logged in — checking the token…', { qr: false });
-  const res = await fetch(`${baseUrl}/api/me`, { headers: { authorization: `Bearer ${login.token}` } });
-  if (!res.ok) return show('error', `The web token was refused (${res.status})`, { qr: false, button: 'Try again' });
-  const me = (await res.json()) as { user: { displayName: string } };
+  let me: { user: { displayName: string } };
+  try {
+    const res = await fetch(`${baseUrl}/api/me`, { headers: { authorization: `Bearer ${login.token}` } });
+    if (!res.ok) return show('error', `The web token was refused (${res.status})`, { qr: false, button: 'Try again' });
+    me = (await res.json()) as typeof me;
+  } catch (err) {
+    return show('error', `Could not check the web token: ${(err as Error).message}`, { qr: false, button: 'Try again' });
+  }
   show('welcome', `Welcome, ${me.user.displayName}`, { qr: false });
   channel.textContent = '';
 }
