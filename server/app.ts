@@ -10,6 +10,7 @@ import { appTokensFromConfig, webTokensFromConfig } from './auth/from-config';
 import type { IssuedToken } from './auth/web-token';
 import type { Config } from './config';
 import { underBasePath } from './http/base-path';
+import { MAX_BODY_BYTES } from './http/body';
 import { browserRoutes } from './http/browser-routes';
 import { demoRoutes } from './http/demo-routes';
 import { errorHandler } from './http/errors';
@@ -153,8 +154,8 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     ]),
   );
 
-  // With TRUST_PROXY only the last X-Forwarded-For hop (the one our proxy appended) is believed.
-  const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
+  // With TRUST_PROXY only the X-Forwarded-For hops our own proxies appended are believed (client-sent ones come first).
+  const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: config.TRUST_PROXY_HOPS });
   app.use(middleware);
 
   let drained: Promise<void> | undefined;
@@ -174,6 +175,8 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         path: `${config.BASE_PATH}/socket.io`,
         serveClient: false,
         perMessageDeflate: false,
+        // Browsers send only `auth` and `redeem`: a message as large as an HTTP body is plenty.
+        maxHttpBufferSize: MAX_BODY_BYTES,
         ...(config.CORS_ORIGINS.length ? { cors: { origin: config.CORS_ORIGINS, methods: ['GET', 'POST'] } } : {}),
       });
       if (connection.redis) {
@@ -185,7 +188,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         io.adapter(adapter);
         closers.push(close);
       }
-      nsp = attachLoginNamespace(io, { service, hub, logger, metrics, limits, trustProxy: config.TRUST_PROXY });
+      nsp = attachLoginNamespace(io, { service, hub, logger, metrics, limits, trustedHops: config.TRUST_PROXY ? config.TRUST_PROXY_HOPS : 0 });
       if (connection.redis) {
         // A plain serverSideEmit is one PUBLISH with no replies awaited. Each node
         // delivers to its own sockets and long polls through its hub, which drops

@@ -96,7 +96,11 @@ export const SETTINGS = {
   CONFIRM_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Longest time between a scan and its confirm.' },
   POLL_INTERVAL_MS: { schema: positiveInt.default(1000), doc: 'pollIntervalMs suggested to polling clients.' },
   DEMO: { schema: flag.optional(), doc: 'Serve the demo app-token endpoint (default: on when no mobile key is set).' },
-  TRUST_PROXY: { schema: flag.default(false), doc: 'Believe the last X-Forwarded-For hop as the client IP (only behind your own proxy, which must append it).' },
+  TRUST_PROXY: { schema: flag.default(false), doc: 'Believe X-Forwarded-For as appended by your own proxies (see TRUST_PROXY_HOPS); only behind them.' },
+  TRUST_PROXY_HOPS: {
+    schema: positiveInt.max(10).default(1),
+    doc: 'With TRUST_PROXY: how many proxies of yours append to X-Forwarded-For; the client is that many hops from the end.',
+  },
   CORS_ORIGINS: {
     schema: z
       .string()

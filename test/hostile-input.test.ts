@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import type { Socket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import type { SessionRecord } from '../server/session/types';
 import { call, connectBrowser, createLogin, mobile, waitForState, type CreatedLogin } from './support/client';
 import { hostileRequests, sendRaw, type Fixtures } from './support/hostile-corpus';
@@ -87,7 +87,7 @@ describe('a corpus of hostile input', () => {
       { id: pending.id.toUpperCase(), secret: pending.secret },
       { id: pending.id, secret: null },
       { id: pending.id, secret: { $ne: '' } },
-      { id: pending.id, secret: 'a'.repeat(200_000) },
+      { id: pending.id, secret: 'a'.repeat(10_000) },
       { id: `${pending.id}/../x`, secret: pending.secret },
       JSON.parse(`{"__proto__": {"id": "${pending.id}", "secret": "${pending.secret}"}}`),
       { constructor: { prototype: { id: pending.id, secret: pending.secret } } },
@@ -118,6 +118,24 @@ describe('a corpus of hostile input', () => {
     } finally {
       store.find = find;
     }
+  });
+
+  test('a socket message over 16 KiB is refused by the transport, and the node carries on', async () => {
+    const { pending } = fixtures;
+    const huge = io(`${server.url}/login`, { auth: { id: pending.id, secret: 'a'.repeat(100_000) }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const outcome = await new Promise<string>((resolve) => {
+      huge.once('connect', () => resolve('connected'));
+      huge.once('connect_error', () => resolve('refused'));
+      huge.io.once('close', (reason) => resolve(reason));
+    });
+    huge.close();
+    expect(outcome).not.toBe('connected');
+    const socket = await connectBrowser(server.url, { id: pending.id, secret: pending.secret });
+    sockets.push(socket);
+    const gone = new Promise((resolve) => socket.once('disconnect', resolve));
+    socket.emit('redeem', 'x'.repeat(100_000), () => undefined);
+    expect(await gone).toBe('transport close');
+    expect((await call(server.url, 'GET', '/healthz')).status).toBe(200);
   });
 
   test('on a connected socket, unknown events are ignored and redeem payloads cannot point elsewhere', async () => {

@@ -205,9 +205,10 @@ describe('what the phone is shown of the browser (TRUST_PROXY=1, X-Forwarded-For
     expect(res.body.request.sameNetwork).toBe(same);
   });
 
-  test('the leftmost address of a proxy chain is the client', async () => {
-    const res = await scanFrom('203.0.113.9, 10.0.0.1', '203.0.113.10, 10.0.0.1');
-    expect(res.body.request).toMatchObject({ ip: '203.0.113.9', sameNetwork: true });
+  test('only the hop our proxy appended counts: addresses a client puts in front cannot fake the IP shown', async () => {
+    // An attacker's browser claiming the victim's network must not make sameNetwork true (TRUST_PROXY_HOPS=1).
+    const res = await scanFrom('203.0.113.10, 198.51.100.66', '203.0.113.10');
+    expect(res.body.request).toMatchObject({ ip: '198.51.100.66', sameNetwork: false });
   });
 });
 

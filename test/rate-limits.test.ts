@@ -109,6 +109,35 @@ describe.each<StoreKind>(['redis', 'memory'])('rate limits (%s store, TRUST_PROX
   });
 });
 
+describe('TRUST_PROXY_HOPS=2 (a CDN in front of the load balancer)', () => {
+  let server: TestServer;
+  let socket: Socket | undefined;
+  beforeAll(async () => {
+    server = await startTestServer({ store: 'memory', env: { ...LOW_LIMITS, TRUST_PROXY: '1', TRUST_PROXY_HOPS: '2' } });
+  });
+  afterAll(async () => {
+    socket?.close();
+    await server.close();
+  });
+
+  test('the client is the second hop from the end, for HTTP limits, the phone and socket handshakes alike', async () => {
+    const chain = (client: string) => forwardedFor(`10.6.6.6, ${client}, 192.0.2.50`);
+    const login = await createLogin(server.url, chain('203.0.113.30'));
+    for (let i = 0; i < 2; i++) await createLogin(server.url, chain('203.0.113.30'));
+    expectRateLimited(await call(server.url, 'POST', '/api/login-sessions', { headers: chain('203.0.113.30') }));
+    const scan = await call(server.url, 'POST', '/api/mobile/scan', {
+      body: { qr: login.qr.content },
+      headers: { ...chain('203.0.113.31'), authorization: `Bearer ${appToken('ana')}` },
+    });
+    expect(scan.body.request).toMatchObject({ ip: '203.0.113.30', sameNetwork: true });
+    const auth = { id: login.id, secret: login.secret };
+    for (let i = 0; i < 2; i++) (await connectBrowser(server.url, auth, ['polling'], { extraHeaders: chain('203.0.113.32') })).close();
+    const refused = await connectBrowser(server.url, auth, ['polling'], { extraHeaders: chain('203.0.113.32') }).catch((err: Error) => err);
+    expect((refused as Error).message).toBe('rate_limited');
+    socket = await connectBrowser(server.url, auth, ['polling'], { extraHeaders: chain('203.0.113.33') });
+  });
+});
+
 describe('rate limits with TRUST_PROXY off', () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import type { LoginService } from '../session/service';
 import { toSnapshot } from '../session/types';
 import { jsonBody } from './body';
 import { normalizeIp } from './request-info';
-import { longPollQuery, parse, sessionId } from './schemas';
+import { longPollQuery, parse, secret as secretSchema, sessionId } from './schemas';
 
 export interface BrowserRouteDeps {
   service: LoginService;
@@ -17,7 +17,11 @@ export interface BrowserRouteDeps {
   limits: RateLimits;
 }
 
-const secretOf = (ctx: Context): string | undefined => ctx.get('x-login-secret') || undefined;
+/** A header that cannot be a secret (wrong alphabet or length) reads as absent: 404 like any wrong secret. */
+const secretOf = (ctx: Context): string | undefined => {
+  const header = ctx.get('x-login-secret');
+  return secretSchema.safeParse(header).success ? header : undefined;
+};
 /** The id as written in the path: the router decodes `%36` to `6`, but only the spelling issued is valid (PROTOCOL.md). */
 const idOf = (ctx: Context): string => {
   const id = parse(sessionId, ctx.params.id, 'id');

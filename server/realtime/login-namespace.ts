@@ -14,8 +14,8 @@ export interface LoginNamespaceDeps {
   logger: Logger;
   metrics: Metrics;
   limits: RateLimits;
-  /** TRUST_PROXY: whether X-Forwarded-For names the client. */
-  trustProxy: boolean;
+  /** X-Forwarded-For hops appended by our own proxies (0: the header is not believed). */
+  trustedHops: number;
 }
 
 /** The browser secret of each authenticated socket, kept off `socket.data` (which other nodes can fetch). */
@@ -26,7 +26,7 @@ const secrets = new WeakMap<Socket, string>();
  * On connect the socket joins the session's room and only then reads the
  * state, so a change landing in between reaches it one way or the other.
  */
-export function attachLoginNamespace(io: Server, { service, hub, logger, metrics, limits, trustProxy }: LoginNamespaceDeps): Namespace {
+export function attachLoginNamespace(io: Server, { service, hub, logger, metrics, limits, trustedHops }: LoginNamespaceDeps): Namespace {
   const nsp = io.of('/login');
 
   nsp.use((socket, next) => {
@@ -36,7 +36,7 @@ export function attachLoginNamespace(io: Server, { service, hub, logger, metrics
     } catch {
       return next(new Error('not_found')); // malformed auth: refused before any store work
     }
-    const ip = handshakeIp(socket.handshake, trustProxy);
+    const ip = handshakeIp(socket.handshake, trustedHops);
     socket.data.ip = ip;
     limits
       .consume('handshake', ip)
