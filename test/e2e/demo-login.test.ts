@@ -6,17 +6,20 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { call } from '../support/client';
 import {
-  blockWebSockets, desktopContext, launchChromium, phoneContext, readQr, screenshot, waitForText,
+  blockWebSockets, desktopContext, launchChromium, phoneContext, readQr, screenshot, waitForText, watchProblems,
 } from '../support/chromium';
 import { startTestServer, type TestServer } from '../support/server';
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
+/** Uncaught errors and CSP refusals of every page of the running test. */
+const problems: string[][] = [];
 beforeAll(async () => {
   browser = await launchChromium();
 });
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => c.close()));
+  expect(problems.splice(0).flat()).toEqual([]);
 });
 afterAll(() => browser?.close());
 
@@ -24,6 +27,7 @@ async function open(context: Promise<BrowserContext>, url: string): Promise<Page
   const ctx = await context;
   contexts.push(ctx);
   const page = await ctx.newPage();
+  problems.push(watchProblems(page));
   await page.goto(url);
   return page;
 }

@@ -80,3 +80,16 @@ export async function waitForText(page: Page, selector: string, text: string, ti
     { timeout: timeoutMs },
   );
 }
+
+/**
+ * Collects what would show a broken page: uncaught errors and Content-Security-Policy
+ * refusals (the pages must run under the server's strict CSP: no inline script or style).
+ */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+  });
+  return problems;
+}
