@@ -23,8 +23,21 @@ export const REDACT_PATHS = [
 /** Query parameters whose values are secrets wherever they appear in a logged URL. */
 const SECRET_PARAMS = new Set(['code', 'secret', 'token', 'qr', 'access_token', 'id_token']);
 
+/**
+ * Error codes share the name `code` with the QR's verification code; Node's
+ * (`ECONNREFUSED`, `ERR_…`) and the protocol's (`invalid_token`) are kept so
+ * errors stay diagnosable. A login code is 22 random base64url characters: the
+ * chance it has one of these shapes is below one in 10^8.
+ */
+const ERROR_CODE = /^(E[A-Z_]+|ERR_[A-Z0-9_]+|[a-z]+(_[a-z]+)*)$/;
+
+function censor(value: unknown, path: string[]): unknown {
+  if (path[path.length - 1] === 'code' && typeof value === 'string' && ERROR_CODE.test(value)) return value;
+  return '[redacted]';
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { service: 'qrlogin' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  return pino({ level, base: { service: 'qrlogin' }, redact: { paths: REDACT_PATHS, censor } }, destination);
 }
 
 /**

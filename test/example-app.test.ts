@@ -44,6 +44,10 @@ describe('the example shop app mounting qrlogin under /auth (library mode)', () 
       body: { user: { id: 'u-ana', name: 'Ana Lima' } },
     });
     expect((await call(shop.url, 'GET', '/account', { headers: bearer('not-a-session') })).status).toBe(401);
+    // Metrics and health follow the prefix and count what happened under it.
+    const metrics = (await call(auth, 'GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/^qrlogin_sessions_created_total 1$/m);
+    expect(metrics).toMatch(/^qrlogin_redeems_total 1$/m);
   });
 
   test('verifyAppToken: a token the shop did not issue is refused with the protocol error', async () => {

@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io-client';
+import { randomToken } from '../server/auth/secrets';
 import { createLogger, redactUrl } from '../server/log';
 import { appToken, bearer, call, connectBrowser, createLogin, mobile, waitForState } from './support/client';
 import { startTestServer, type TestServer } from './support/server';
@@ -77,5 +78,14 @@ describe('logs of a full login', () => {
     const text = own.join('');
     for (const value of ['s1', 'c1', 't1', 'q1', 's2', 'c2', 't2', 's3', 'k1']) expect(text).not.toContain(`"${value}`);
     expect(text.match(/\[redacted\]/g)?.length).toBe(9);
+  });
+
+  test('error codes stay readable while login codes are redacted', () => {
+    const own: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void own.push(line) });
+    const loginCode = randomToken(16);
+    logger.warn({ err: { code: 'ECONNREFUSED' }, refused: { code: 'invalid_token' }, session: { code: loginCode } }, 'x');
+    const [record] = own.map((line) => JSON.parse(line));
+    expect(record).toMatchObject({ err: { code: 'ECONNREFUSED' }, refused: { code: 'invalid_token' }, session: { code: '[redacted]' } });
   });
 });
