@@ -3,7 +3,7 @@
  * transports: the handshake by id + secret, the snapshot first, the pushed
  * transitions, and `redeem` with an ack.
  */
-import type { Socket } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import {
   abandonHttp,
   call,
@@ -74,6 +74,19 @@ describe.each([['websocket'], ['polling']])('the /login namespace over %s', (tra
     const login = await createLogin(server.url);
     await expect(connect(authFor(login as never))).rejects.toThrow(/^not_found$/);
     expect(await readSession(server.url, login)).toMatchObject({ state: 'pending', version: 1 });
+  });
+
+  test.each([['a string', 'abc'], ['an array', [1, 2]]])('an auth that is %s is dropped by Socket.IO; the server keeps serving', async (_what, auth) => {
+    const socket = io(`${server.url}/login`, { auth: auth as never, transports: [transport], reconnection: false, forceNew: true });
+    const outcome = await new Promise<string>((resolve) => {
+      socket.on('connect', () => resolve('connected'));
+      socket.on('connect_error', (err) => resolve(err.message));
+      socket.io.on('close', (reason) => resolve(reason));
+    });
+    socket.close();
+    expect(outcome).toBe('transport close');
+    const login = await createLogin(server.url);
+    expect(await waitForState(await connect({ id: login.id, secret: login.secret }))).toMatchObject({ version: 1 });
   });
 
   test('every transition is pushed in order, to every socket of the session and no other', async () => {
