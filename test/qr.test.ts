@@ -55,7 +55,7 @@ test('qr.svg is the SVG of the create answer', async () => {
 });
 
 test.each(['qr.png', 'qr.svg'])('%s without the secret, or with a wrong one, is a JSON 404', async (path) => {
-  for (const headers of [{}, { 'x-login-secret': 'w'.repeat(43) }]) {
+  for (const headers of [{}, { 'x-login-secret': 'w'.repeat(43) }] as Record<string, string>[]) {
     const res = await image(path, headers);
     expectError({ status: res.status, body: await res.json(), headers: res.headers }, 404, 'not_found');
   }

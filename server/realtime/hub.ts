@@ -139,8 +139,11 @@ export class SessionHub {
     this.options.read(id).then(
       (snapshot) => {
         if (!snapshot) return;
-        this.deliver(snapshot);
-        if (!FINAL_STATES.has(snapshot.state)) again(100);
+        // Still live: the TTL lags the deadline by a moment. A live snapshot is no
+        // news (each change was pushed when written), and delivering it would repeat
+        // the version a socket got on connect, which the hub never sees: look again.
+        if (FINAL_STATES.has(snapshot.state)) this.deliver(snapshot);
+        else again(100);
       },
       (err) => {
         this.options.onError?.(err, id);

@@ -1,0 +1,37 @@
+import { waitFor } from '../../test/support/expect';
+import { LoginService } from '../session/service';
+import type { Snapshot } from '../session/types';
+import { MemoryStore } from '../store/memory';
+import { SessionHub } from './hub';
+
+/**
+ * The hub's expiry check, with a real store and service. The hub's clock runs
+ * ahead of the store's, as a node's timer does of a Redis TTL that started a
+ * moment later: the first re-read still finds the session live.
+ */
+describe('SessionHub expiry check', () => {
+  const store = new MemoryStore();
+  const service = new LoginService({
+    store,
+    publicUrl: 'http://127.0.0.1:1',
+    ttlMs: 400,
+    confirmWindowMs: 60_000,
+    issueWebToken: async () => ({ token: 'unused', expiresIn: 1 }),
+  });
+  afterAll(() => store.close());
+
+  test('pushes expired once, and never re-sends the live version the socket got on connect', async () => {
+    const emitted: Snapshot[] = [];
+    const hub = new SessionHub({ read: (id) => service.snapshot(id), emitLocal: (s) => emitted.push(s), now: () => Date.now() + 250 });
+    const { record } = await service.create({ ip: '127.0.0.1', userAgent: 'jest' });
+    const unwatch = hub.watchSocket(record.id, new Date(record.expiresAt).toISOString());
+    try {
+      const expired = await waitFor(() => emitted.find((s) => s.state === 'expired'));
+      expect(expired.version).toBe(2);
+      expect(emitted.map((s) => `${s.version}:${s.state}`)).toEqual(['2:expired']);
+    } finally {
+      unwatch();
+      hub.close();
+    }
+  });
+});
