@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import { checkClaims, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
 import { appTokensFromConfig, webTokensFromConfig } from './auth/from-config';
@@ -115,6 +116,14 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     },
     now: options.now,
     onError: (err, id) => logger.warn({ err, sessionId: id }, 'could not re-read a session after a change hint'),
+  });
+  new Gauge({
+    name: 'qrlogin_watched_sessions',
+    help: 'Sessions a socket or long poll of this node waits on',
+    registers: [metrics.registry],
+    collect() {
+      this.set(hub.size);
+    },
   });
   const closers: (() => Promise<unknown>)[] = [];
   if (connection.redis) {

@@ -5,12 +5,7 @@ import { createPushTimer, epochNow } from '../server/metrics';
 import { call, connectBrowser, createLogin, mobile, waitForState } from './support/client';
 import { startRedis } from './support/redis-server';
 import { startTestServer, type TestServer } from './support/server';
-
-/** The value of one sample in Prometheus text (`name{labels} value`), or undefined when absent. */
-function sample(text: string, name: string, labels = ''): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
+import { sample } from './support/metrics';
 
 const scrape = async (server: TestServer): Promise<string> => {
   const res = await call(server.url, 'GET', '/metrics');

@@ -119,8 +119,8 @@ describe('several nodes on one Redis', () => {
     const shortLived = await startNode({ ...env, QR_TTL_SECONDS: '1' });
     extraNodes.push(shortLived);
     const login = await createLogin(shortLived.url);
+    // On a slow machine the second may be over before the socket connects: then `expired` is its first state.
     const socket = await browser(c, login);
-    await waitForState(socket, (s) => s.version === 1);
     expect(await waitForState(socket, (s) => s.state === 'expired', 10000)).toMatchObject({ version: 2 });
     await shortLived.stop('SIGKILL');
   });

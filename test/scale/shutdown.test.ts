@@ -1,4 +1,5 @@
 import { call, connectBrowser, createLogin, nextDisconnect } from '../support/client';
+import { waitForMetric } from '../support/metrics';
 import { startNode, stopNodes, type NodeProcess } from '../support/node-process';
 
 describe('graceful shutdown on SIGTERM', () => {
@@ -7,16 +8,16 @@ describe('graceful shutdown on SIGTERM', () => {
 
   test('answers the held long poll, closes sockets so clients reconnect, closes Redis and exits 0', async () => {
     node = await startNode({ REDIS_URL: process.env.TEST_REDIS_URL as string, SHUTDOWN_TIMEOUT_MS: '20000' });
-    const login = await createLogin(node.url);
-    const socket = await connectBrowser(node.url, { id: login.id, secret: login.secret });
+    const [watched, login] = [await createLogin(node.url), await createLogin(node.url)];
+    const socket = await connectBrowser(node.url, { id: watched.id, secret: watched.secret });
     const socketClosed = nextDisconnect(socket);
 
     const pollStarted = Date.now();
     const longPoll = call(node.url, 'GET', `/api/login-sessions/${login.id}?after=1&waitMs=30000`, {
       headers: { 'x-login-secret': login.secret },
     });
-    // Give the request time to reach the node; the answer below shows it was held, not refused.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Two sessions waited on: the socket's and the long poll's, now held by the node.
+    expect(await waitForMetric(node.url, 'qrlogin_watched_sessions', (n) => n === 2)).toBe(2);
     const exitCode = node.stop('SIGTERM');
 
     const answer = await longPoll;
