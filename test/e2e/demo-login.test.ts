@@ -3,11 +3,14 @@
  * window shows the QR, the test reads it from the pixels, a phone window
  * opens what it encodes and confirms or cancels.
  */
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { call } from '../support/client';
+import { createMobileClient, parseLoginQr } from '../../client/mobile';
+import { appToken, call } from '../support/client';
 import {
   blockWebSockets, desktopContext, launchChromium, phoneContext, readQr, screenshot, waitForText, watchProblems,
 } from '../support/chromium';
+import { startNodes, stopNodes, type NodeProcess } from '../support/node-process';
 import { startTestServer, type TestServer } from '../support/server';
 
 let browser: Browser;
@@ -33,7 +36,7 @@ async function open(context: Promise<BrowserContext>, url: string): Promise<Page
 }
 
 /** The desktop login page, once it shows a QR code. */
-async function desktopPage(server: TestServer, options: { blockWebSockets?: boolean } = {}): Promise<Page> {
+async function desktopPage(server: { url: string }, options: { blockWebSockets?: boolean } = {}): Promise<Page> {
   const ctx = await desktopContext(browser);
   if (options.blockWebSockets) await blockWebSockets(ctx);
   const page = await open(Promise.resolve(ctx), `${server.url}/`);
@@ -168,5 +171,31 @@ describe('the demo login in Chromium: expiry', () => {
     await phone.click('#users button[data-user="ana"]');
     await waitForText(phone, '#result', 'This code expired. The login page shows a new one: scan that.');
     await screenshot(phone, 'expiry-3-phone-old-code');
+  });
+});
+
+describe('the demo login in Chromium across two nodes (separate processes, one Redis)', () => {
+  let nodes: NodeProcess[] = [];
+  beforeAll(async () => {
+    const env = { REDIS_URL: process.env.TEST_REDIS_URL as string, REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:` };
+    nodes = await startNodes(2, env);
+  });
+  afterAll(() => stopNodes(nodes));
+
+  test('the page on node A hears a phone that scans and confirms on node B', async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    const desktop = await desktopPage(a);
+    await waitForText(desktop, '#channel', 'Live over WebSocket');
+    const ref = parseLoginQr(await readQr(desktop));
+    if (!ref) throw new Error('the page shows no login QR');
+    // Each node here has its own origin (no load balancer): the phone talks to B by id and code.
+    const phone = createMobileClient({ baseUrl: b.url, token: appToken('ana', { name: 'Ana' }) });
+    await phone.scan({ id: ref.id, code: ref.code });
+    await waitForText(desktop, '#status', 'Scanned by Ana — confirm on your phone');
+    await phone.confirm(ref);
+    await waitForText(desktop, '#status', 'Welcome, Ana');
+    await screenshot(desktop, 'two-nodes-desktop-welcome');
+    const me = await call(b.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${await tokenOf(desktop)}` } });
+    expect(me).toMatchObject({ status: 200, body: { user: { id: 'ana' } } });
   });
 });
