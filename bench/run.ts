@@ -16,12 +16,15 @@ import { longPollRun, pollingRun, pushRun } from './scenarios/latency';
 import { memoryRun, type MemoryRun } from './scenarios/memory';
 import { creationRun, qrRenderCost, type CreationRun } from './scenarios/throughput';
 
+// Knobs (environment), defaults as recorded in docs/BENCHMARKS.md; the smoke test turns them all down.
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 10000);
-const PUSH_SAMPLES = 200;
-const POLLING_BROWSERS = 50;
-const LONG_POLL_SAMPLES = 100;
-const LOAD_SECONDS = 4;
+const PUSH_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
+const POLLING_BROWSERS = Math.ceil(PUSH_SAMPLES / 4);
+const LONG_POLL_SAMPLES = Math.ceil(PUSH_SAMPLES / 2);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 4);
+const IDLE_SOCKETS_UNDER_LOAD = Math.min(1000, SOCKETS);
+const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', 'results.json');
 /** Comma-separated subset of latency,memory,event-loop (default all), for profiling one at a time. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,memory,event-loop').split(','));
 
@@ -32,9 +35,9 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
   return withCluster(2, async ([a, b]) => {
     const [A, B] = [a!.url, b!.url];
     log('warming up');
-    await pushRun(A, A, 50);
-    await pushRun(A, B, 50);
-    await longPollRun(A, 10);
+    await pushRun(A, A, Math.min(50, PUSH_SAMPLES));
+    await pushRun(A, B, Math.min(50, PUSH_SAMPLES));
+    await longPollRun(A, Math.min(10, PUSH_SAMPLES));
     const latency: LatencyRun[] = [];
     const creation: CreationRun[] = [];
     for (let run = 1; run <= RUNS; run++) {
@@ -43,7 +46,7 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
       const two = await pushRun(A, B, PUSH_SAMPLES);
       const polling = await pollingRun(A, POLLING_BROWSERS);
       const longPoll = await longPollRun(A, LONG_POLL_SAMPLES);
-      const qr = await qrRenderCost(A, 200);
+      const qr = await qrRenderCost(A, PUSH_SAMPLES);
       latency.push({
         push1P50: one.token.p50,
         push1P99: one.token.p99,
@@ -81,10 +84,10 @@ async function memory(): Promise<MemoryRun[]> {
 async function eventLoop(): Promise<EventLoopRun[]> {
   return withCluster(1, async ([node]) => {
     const runs: EventLoopRun[] = [];
-    await pushRun(node!.url, node!.url, 50);
+    await pushRun(node!.url, node!.url, Math.min(50, PUSH_SAMPLES));
     for (let run = 1; run <= RUNS; run++) {
       log(`event-loop run ${run}/${RUNS}`);
-      runs.push(await eventLoopRun(node!, 1000, 8));
+      runs.push(await eventLoopRun(node!, IDLE_SOCKETS_UNDER_LOAD, LOAD_SECONDS * 2));
     }
     return runs;
   });
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${printTable(table)}\n\n`);
   const seconds = Math.round((Date.now() - started) / 1000);
   process.stdout.write(`${RUNS} runs, ${seconds} s, on ${host.cpus} × ${host.cpuModel}, Node ${host.node}\n`);
-  writeResults(join(ROOT, 'bench', 'results.json'), {
+  writeResults(RESULTS, {
     date: new Date().toISOString(),
     seconds,
     machine: host,

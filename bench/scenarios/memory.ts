@@ -20,7 +20,7 @@ export interface MemoryRun {
 export async function memoryRun(waiting: BenchNode, creating: BenchNode, count: number): Promise<MemoryRun> {
   const sessions = await inPool(count, 32, () => create(creating.url));
   // A few sockets come and go first, so lazily loaded code is not counted as per-socket memory.
-  for (const socket of await inPool(50, 10, (i) => openSocket(waiting.url, sessions[i]!))) socket.close();
+  for (const socket of await inPool(Math.min(50, count), 10, (i) => openSocket(waiting.url, sessions[i]!))) socket.close();
   const before = await waiting.ask({ type: 'memory' }, 'memory');
   const sockets: Socket[] = await inPool(count, 64, (i) => openSocket(waiting.url, sessions[i]!));
   const after = await waiting.ask({ type: 'memory' }, 'memory');
