@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { appToken, call, connectBrowser, createLogin, mobile } from './support/client';
+import { startRedis } from './support/redis-server';
 import { startTestServer, type StoreKind, type TestServer } from './support/server';
 
 const forwardedFor = (ip: string) => ({ 'x-forwarded-for': ip });
@@ -20,6 +21,21 @@ function expectRateLimited(res: { status: number; body: any; headers: Headers })
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(retryAfter).toBeLessThanOrEqual(60);
 }
+
+describe('rate limits while Redis is away', () => {
+  test('each node keeps counting in memory: no 429s lifted, no errors added, answers stay quick', async () => {
+    const redis = await startRedis();
+    const server = await startTestServer({ env: { ...LOW_LIMITS, REDIS_URL: redis.url } });
+    try {
+      await redis.stop();
+      for (let i = 0; i < 3; i++) expect((await call(server.url, 'POST', '/api/login-sessions')).body.error).toBe('unavailable');
+      expectRateLimited(await call(server.url, 'POST', '/api/login-sessions'));
+    } finally {
+      await server.close();
+      await redis.stop();
+    }
+  });
+});
 
 describe.each<StoreKind>(['redis', 'memory'])('rate limits (%s store, TRUST_PROXY on)', (store) => {
   let server: TestServer;
@@ -85,6 +101,14 @@ describe.each<StoreKind>(['redis', 'memory'])('rate limits (%s store, TRUST_PROX
     // Someone else who saw the QR (so knows the id) has a budget of their own and cannot starve the browser's.
     const other = await call(server.url, 'GET', `/api/login-sessions/${login.id}`, { headers: forwardedFor('192.0.2.1') });
     expect(other.body.error).toBe('not_found');
+  });
+
+  test('socket redeems count against the same per-session budget and are refused with a rate_limited ack', async () => {
+    const login = await createLogin(server.url);
+    const socket = await connectBrowser(server.url, { id: login.id, secret: login.secret }, ['websocket'], { extraHeaders: forwardedFor('203.0.113.11') });
+    sockets.push(socket);
+    for (let i = 0; i < 4; i++) expect((await socket.timeout(5000).emitWithAck('redeem')).error).toBe('authorization_pending');
+    expect(await socket.timeout(5000).emitWithAck('redeem')).toEqual({ error: 'rate_limited', message: expect.any(String) });
   });
 
   test('socket handshakes are limited per IP (X-Forwarded-For believed) and refused with rate_limited', async () => {
