@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { call, connectBrowser, createLogin, mobile, waitForState } from '../support/client';
+import { call, connectBrowser, createLogin, mobile, statesOf, waitForState } from '../support/client';
+import { waitForMetric } from '../support/metrics';
 import { freePort } from '../support/ports';
 import { confFor, startNginx, type NginxProcess } from '../support/nginx';
 import { startNodes, stopNodes, type NodeProcess } from '../support/node-process';
@@ -67,5 +68,35 @@ describe('two nodes behind Debian nginx with deploy/nginx.conf', () => {
     });
     await mobile(nginx.url, 'scan', 'ben', { qr: login.qr.content });
     expect(await poll).toMatchObject({ status: 200, body: { state: 'scanned', version: 2 } });
+  });
+
+  // Last: it kills one of the two nodes.
+  test('the node holding the socket is SIGKILLed: the client reconnects through nginx to the other and finishes', async () => {
+    const login = await createLogin(nginx.url);
+    socket = await connectBrowser(nginx.url, { id: login.id, secret: login.secret }, ['websocket'], {
+      reconnection: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 500,
+    });
+    await mobile(nginx.url, 'scan', 'cleo', { qr: login.qr.content });
+    await waitForState(socket, (s) => s.state === 'scanned');
+
+    const sockets = await Promise.all(nodes.map((node) => waitForMetric(node.url, 'qrlogin_connected_sockets', () => true)));
+    const holder = nodes[sockets.findIndex((n) => (n ?? 0) > 0)] as NodeProcess;
+    const survivor = nodes.find((node) => node !== holder) as NodeProcess;
+    const moved = socket;
+    const reconnected = new Promise((resolve) => moved.io.once('reconnect', resolve));
+    const seenBefore = statesOf(moved).length;
+    const firstStateAfter = new Promise((resolve) => moved.once('state', resolve));
+    await holder.stop('SIGKILL');
+    await reconnected;
+    expect(await waitForMetric(survivor.url, 'qrlogin_connected_sockets', (n) => n === 1)).toBe(1);
+    // Re-read on join: the new node's first word is the current state.
+    expect(await firstStateAfter).toMatchObject({ state: 'scanned', version: 2 });
+    expect(statesOf(moved).length).toBe(seenBefore + 1);
+
+    expect((await mobile(nginx.url, 'confirm', 'cleo', { id: login.id, code: login.code })).status).toBe(200);
+    await waitForState(socket, (s) => s.state === 'confirmed');
+    expect(await socket.timeout(5000).emitWithAck('redeem')).toMatchObject({ tokenType: 'Bearer', user: { id: 'cleo' } });
   });
 });
