@@ -17,9 +17,14 @@ import {
   statesOf,
   waitForState,
 } from './support/client';
-import { startTestServer, type TestServer } from './support/server';
+import { startTestServer, type StoreKind, type TestServer } from './support/server';
 
-describe.each([['websocket'], ['polling']])('the /login namespace over %s', (transport) => {
+describe.each<[string, StoreKind]>([
+  ['websocket', 'redis'],
+  ['polling', 'redis'],
+  ['websocket', 'memory'],
+  ['polling', 'memory'],
+])('the /login namespace over %s (%s store)', (transport, store) => {
   let server: TestServer;
   const sockets: Socket[] = [];
   const connect = async (auth: unknown) => {
@@ -30,7 +35,7 @@ describe.each([['websocket'], ['polling']])('the /login namespace over %s', (tra
   const redeemAck = (socket: Socket, ...args: unknown[]) => socket.timeout(10_000).emitWithAck('redeem', ...args);
 
   beforeAll(async () => {
-    server = await startTestServer({ store: 'redis' });
+    server = await startTestServer({ store });
   });
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.close();
