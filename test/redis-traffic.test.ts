@@ -59,7 +59,8 @@ test('a whole login sends Redis neither the web token nor the browser secret', a
     const answer = channel === 'socket' ? await socket.timeout(5000).emitWithAck('redeem') : (await redeemHttp(server.url, login)).body;
     expect(typeof answer.token).toBe('string');
     tokens.push(answer.token);
-    expect((await longPoll).body).toMatchObject({ state: 'redeemed', version: 4 });
+    const polled = (await longPoll).body;
+    expect(polled).toEqual({ id: login.id, state: 'redeemed', version: 4, expiresAt: login.expiresAt, user: { id: 'ana', displayName: 'ANA' } });
     await waitForState(socket, (s) => s.state === 'redeemed');
   }
 
