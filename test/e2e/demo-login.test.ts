@@ -154,7 +154,8 @@ describe('the demo login in Chromium', () => {
 describe('the demo login in Chromium: expiry', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { DEMO: '1', QR_TTL_SECONDS: '4' } });
+    // Long enough to read the first code from the screen on a busy machine, short enough to wait for.
+    server = await startTestServer({ env: { DEMO: '1', QR_TTL_SECONDS: '5' } });
   });
   afterAll(() => server.close());
 
