@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { randomToken } from '../server/auth/secrets';
 import { createLogger, redactUrl } from '../server/log';
 import { appToken, bearer, call, connectBrowser, createLogin, mobile, waitForState } from './support/client';
+import { startRedis } from './support/redis-server';
 import { startTestServer, type TestServer } from './support/server';
 
 describe('redactUrl', () => {
@@ -87,5 +88,34 @@ describe('logs of a full login', () => {
     logger.warn({ err: { code: 'ECONNREFUSED' }, refused: { code: 'invalid_token' }, session: { code: loginCode } }, 'x');
     const [record] = own.map((line) => JSON.parse(line));
     expect(record).toMatchObject({ err: { code: 'ECONNREFUSED' }, refused: { code: 'invalid_token' }, session: { code: '[redacted]' } });
+  });
+});
+
+describe('store fallbacks are warnings', () => {
+  const capture = () => {
+    const lines: string[] = [];
+    return { lines, logger: createLogger('info', { write: (line: string) => void lines.push(line) }) };
+  };
+  const warnings = (lines: string[]) => lines.map((line) => JSON.parse(line)).filter((r) => r.level === 40).map((r) => r.msg);
+
+  test('running without Redis warns that the in-memory store is for one development process', async () => {
+    const { lines, logger } = capture();
+    const server = await startTestServer({ store: 'memory', logger });
+    await server.close();
+    expect(warnings(lines)).toContainEqual(expect.stringMatching(/^REDIS_URL is not set: using the in-memory store/));
+  });
+
+  test('Redis going away: the 503 is logged as a warning, with the request line', async () => {
+    const redis = await startRedis();
+    const { lines, logger } = capture();
+    const server = await startTestServer({ env: { REDIS_URL: redis.url }, logger });
+    try {
+      await redis.stop(true);
+      expect((await call(server.url, 'POST', '/api/login-sessions')).status).toBe(503);
+      expect(warnings(lines)).toContain('store unavailable');
+      expect(lines.map((line) => JSON.parse(line)).find((r) => r.msg === 'request')).toMatchObject({ status: 503, level: 30 });
+    } finally {
+      await server.close();
+    }
   });
 });
