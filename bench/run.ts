@@ -19,17 +19,17 @@ import { creationRun, qrRenderCost, type CreationRun } from './scenarios/through
 // Knobs (environment), defaults as recorded in docs/BENCHMARKS.md; the smoke test turns them all down.
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 10000);
-const PUSH_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
-const POLLING_BROWSERS = Math.ceil(PUSH_SAMPLES / 4);
-const LONG_POLL_SAMPLES = Math.ceil(PUSH_SAMPLES / 2);
+const PUSH_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
+const POLLING_BROWSERS = Math.ceil(PUSH_SAMPLES / 10);
+const LONG_POLL_SAMPLES = Math.ceil(PUSH_SAMPLES / 4);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 4);
 const IDLE_SOCKETS_UNDER_LOAD = Math.min(1000, SOCKETS);
-const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', 'results.json');
 /** Comma-separated subset of latency,memory,event-loop (default all), for profiling one at a time. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,memory,event-loop').split(','));
+/** A subset run does not overwrite the committed full results. */
+const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', process.env.BENCH_ONLY ? 'results-subset.json' : 'results.json');
 
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
-
 
 async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation: CreationRun[] }> {
   return withCluster(2, async ([a, b]) => {
@@ -46,7 +46,7 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
       const two = await pushRun(A, B, PUSH_SAMPLES);
       const polling = await pollingRun(A, POLLING_BROWSERS);
       const longPoll = await longPollRun(A, LONG_POLL_SAMPLES);
-      const qr = await qrRenderCost(A, PUSH_SAMPLES);
+      const qr = await qrRenderCost(A, Math.ceil(PUSH_SAMPLES / 2));
       latency.push({
         push1P50: one.token.p50,
         push1P99: one.token.p99,
