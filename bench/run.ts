@@ -12,7 +12,7 @@ import { machine, printTable, writeResults } from './lib/report';
 import { medianOf } from './lib/stats';
 import { rows, type LatencyRun } from './table';
 import { eventLoopRun, type EventLoopRun } from './scenarios/event-loop';
-import { longPollRun, pollingRun, pushRun } from './scenarios/latency';
+import { longPollRun, pollingRun, pushRun, roundTripRun } from './scenarios/latency';
 import { memoryRun, type MemoryRun } from './scenarios/memory';
 import { creationRun, qrRenderCost, type CreationRun } from './scenarios/throughput';
 
@@ -42,6 +42,7 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
     const creation: CreationRun[] = [];
     for (let run = 1; run <= RUNS; run++) {
       log(`latency run ${run}/${RUNS}`);
+      const rtt = await roundTripRun(A, PUSH_SAMPLES);
       const one = await pushRun(A, A, PUSH_SAMPLES);
       const two = await pushRun(A, B, PUSH_SAMPLES);
       const polling = await pollingRun(A, POLLING_BROWSERS);
@@ -51,11 +52,15 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
         push1P50: one.token.p50,
         push1P99: one.token.p99,
         push1Mean: one.token.mean,
+        push1EventP50: one.event.p50,
         push1EventP99: one.event.p99,
         push2P50: two.token.p50,
         push2P99: two.token.p99,
         push2Mean: two.token.mean,
+        push2EventP50: two.event.p50,
         push2EventP99: two.event.p99,
+        roundTripP50: rtt.p50,
+        roundTripP99: rtt.p99,
         pollingP50: polling.p50,
         pollingP99: polling.p99,
         pollingMean: polling.mean,

@@ -9,11 +9,17 @@ export interface LatencyRun {
   push1P50: number;
   push1P99: number;
   push1Mean: number;
+  /** Confirm sent → `confirmed` event received (the push alone, before the redeem). */
+  push1EventP50: number;
   push1EventP99: number;
   push2P50: number;
   push2P99: number;
   push2Mean: number;
+  push2EventP50: number;
   push2EventP99: number;
+  /** One keep-alive HTTP round trip to the hello-world route: the machine's floor. */
+  roundTripP50: number;
+  roundTripP99: number;
   pollingP50: number;
   pollingP99: number;
   pollingMean: number;
@@ -49,6 +55,8 @@ export function rows({ latency: l, creation: c, memory: m, eventLoop: e }: Media
 const latencyRows = (l: LatencyRun): Row[] => [
   { figure: 'confirm → token, push, one node: p50 / p99', value: `${ms(l.push1P50)} / ${ms(l.push1P99)}`, target: 'p99 ≤ 5 ms', met: l.push1P99 <= 5 },
   { figure: 'confirm → token, push, two nodes: p50 / p99', value: `${ms(l.push2P50)} / ${ms(l.push2P99)}`, target: 'p99 ≤ 10 ms', met: l.push2P99 <= 10 },
+  { figure: '  of which confirm → event: one node / two nodes, p50', value: `${ms(l.push1EventP50)} / ${ms(l.push2EventP50)}` },
+  { figure: '  for scale: one HTTP round trip (hello): p50 / p99', value: `${ms(l.roundTripP50)} / ${ms(l.roundTripP99)}` },
   { figure: 'confirm → token, 1 s polling: p50 / p99', value: `${ms(l.pollingP50)} / ${ms(l.pollingP99)}` },
   {
     figure: 'polling mean / push mean (one node)',

@@ -110,3 +110,15 @@ export async function longPollRun(base: string, samples: number): Promise<Latenc
   }
   return summarize(out);
 }
+
+/** The floor under every figure above on this machine right now: one keep-alive HTTP round trip to a hello-world route. */
+export async function roundTripRun(base: string, samples: number): Promise<LatencySummary> {
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    const res = await json(base, 'GET', '/bench/hello');
+    if (res.status !== 200) throw new Error(`hello: ${res.status}`);
+    out.push(performance.now() - start);
+  }
+  return summarize(out);
+}
