@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io-client';
 import {
   abandonHttp,
   call,
+  closeBrowsers,
   confirmedLogin,
   connectBrowser,
   createLogin,
@@ -26,9 +27,7 @@ describe.each<StoreKind>(['redis', 'memory'])('races (%s store)', (store) => {
   beforeAll(async () => {
     server = await startTestServer({ store });
   });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-  });
+  afterEach(() => closeBrowsers(sockets, server));
   afterAll(() => server.close());
 
   test(`${RACERS} parallel confirms: exactly one 200, the rest 409 invalid_state`, async () => {

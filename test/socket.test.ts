@@ -7,6 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   abandonHttp,
   call,
+  closeBrowsers,
   confirmedLogin,
   connectBrowser,
   createLogin,
@@ -37,9 +38,7 @@ describe.each<[string, StoreKind]>([
   beforeAll(async () => {
     server = await startTestServer({ store });
   });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-  });
+  afterEach(() => closeBrowsers(sockets, server));
   afterAll(() => server.close());
 
   test('joining with the right secret: the first event is the current snapshot', async () => {

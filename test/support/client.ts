@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { TEST_APP_SECRET } from './server';
+import { waitFor } from './wait';
 
 export interface Reply<T = any> {
   status: number;
@@ -89,6 +90,16 @@ export async function confirmedLogin(base: string, userId = 'ana'): Promise<Crea
   const res = await mobile(base, 'confirm', userId, { id: login.id, code: login.code });
   if (res.status !== 200) throw new Error(`confirm failed: ${res.status} ${JSON.stringify(res.body)}`);
   return login;
+}
+
+/**
+ * Closes browser sockets and waits until the server has seen them go: a
+ * polling socket's last requests are then answered, not cut off by a server
+ * stopping right after (which makes the client retry after jest tore down).
+ */
+export async function closeBrowsers(sockets: Socket[], server: { io: { of(nsp: string): { sockets: Map<string, unknown> } } }): Promise<void> {
+  for (const socket of sockets.splice(0)) socket.close();
+  await waitFor(() => server.io.of('/login').sockets.size === 0);
 }
 
 const received = new WeakMap<Socket, any[]>();

@@ -1,21 +1,12 @@
 import { readSession, type Reply } from './client';
 
+export { waitFor } from './wait';
+
 /** Asserts a PROTOCOL.md error answer: the status, the code and exactly the `{error, message}` JSON shape. */
 export function expectError(res: Reply, status: number, code: string): void {
   expect({ status: res.status, body: res.body }).toEqual({ status, body: { error: code, message: expect.any(String) } });
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   expect(res.body.message.length).toBeGreaterThan(0);
-}
-
-/** Polls `check` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Server as SocketServer } from 'socket.io';
 import { createQrLogin, type QrLogin, type QrLoginHooks } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import type { Logger } from 'pino';
@@ -15,6 +16,7 @@ export interface TestServer {
   url: string;
   qrlogin: QrLogin;
   http: Server;
+  io: SocketServer;
   close(): Promise<void>;
 }
 
@@ -46,12 +48,13 @@ export async function startTestServer(
     ...options.hooks,
   });
   http.on('request', qrlogin.app.callback());
-  await qrlogin.attach(http);
+  const io = await qrlogin.attach(http);
   let closing: Promise<void> | undefined;
   return {
     url,
     qrlogin,
     http,
+    io,
     /** Idempotent, so a test may close early and still close in its `finally`. */
     close() {
       closing ??= (async () => {
