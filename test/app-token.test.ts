@@ -128,6 +128,15 @@ describe('a server configured with an HS256 secret', () => {
     expect(confirm).toMatchObject({ status: 200, body: { state: 'confirmed' } });
   });
 
+  test('the Bearer scheme is case-insensitive (RFC 7235)', async () => {
+    const login = await createLogin(server.url);
+    const res = await call(server.url, 'POST', '/api/mobile/scan', {
+      body: { id: login.id, code: login.code },
+      headers: { authorization: `bearer ${hs256(claims())}` },
+    });
+    expect(res).toMatchObject({ status: 200, body: { state: 'scanned' } });
+  });
+
   test('a refused token on a scanned login does not disturb it', async () => {
     const login = await scannedLogin(server.url, 'ana');
     await refusedEverywhere(server.url, unsignedJwt(claims()), login);

@@ -88,7 +88,8 @@ export function describeUserFromClaims(claims: AppClaims): SessionUser {
 
 /** Extracts the bearer token of an Authorization header, or throws invalid_token. */
 export function bearerToken(header: string | undefined): string {
-  const match = /^Bearer +([A-Za-z0-9_.~+/-]+=*) *$/.exec(header ?? '');
+  // The scheme is case-insensitive (RFC 7235): "bearer" and "BEARER" are Bearer too.
+  const match = /^Bearer +([A-Za-z0-9_.~+/-]+=*) *$/i.exec(header ?? '');
   if (!match?.[1]) throw new LoginError('invalid_token', 'Send the token as "Authorization: Bearer <token>"');
   return match[1];
 }
