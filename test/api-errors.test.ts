@@ -75,29 +75,22 @@ describe('400 invalid_request', () => {
     );
   });
 
-  test.each([
-    ['no body', undefined],
-    ['an empty object', {}],
-    ['id without code', { idOnly: true }],
-    ['code without id', { codeOnly: true }],
-    ['a numeric code', { numericCode: true }],
-    ['a code with non-base64url characters', { code: 'abc+/=' }],
-    ['a code over 128 characters', { code: 'a'.repeat(129) }],
-    ['an empty qr', { qr: '' }],
-    ['a qr that is not a URL', { qr: 'not a url' }],
-    ['a qr of another origin', { foreignQr: true }],
-    ['a qr on another path', { otherPath: true }],
-    ['a qr without code', { qrWithoutCode: true }],
-  ])('ill-typed or missing scan field: %s', async (_what, shape) => {
-    const valid = new URL(login.qr.content);
-    let body: unknown = shape;
-    if (shape && 'idOnly' in shape) body = { id: login.id };
-    if (shape && 'codeOnly' in shape) body = { code: login.code };
-    if (shape && 'numericCode' in shape) body = { id: login.id, code: 12345 };
-    if (shape && 'code' in shape) body = { id: login.id, code: shape.code };
-    if (shape && 'foreignQr' in shape) body = { qr: `https://evil.example${valid.pathname}${valid.search}` };
-    if (shape && 'otherPath' in shape) body = { qr: `${valid.origin}/m/other${valid.search}` };
-    if (shape && 'qrWithoutCode' in shape) body = { qr: `${valid.origin}/m/login?id=${login.id}` };
+  const qrOf = (l: CreatedLogin) => new URL(l.qr.content);
+  test.each<[string, (l: CreatedLogin) => unknown]>([
+    ['no body', () => undefined],
+    ['an empty object', () => ({})],
+    ['id without code', (l) => ({ id: l.id })],
+    ['code without id', (l) => ({ code: l.code })],
+    ['a numeric code', (l) => ({ id: l.id, code: 12345 })],
+    ['a code with non-base64url characters', (l) => ({ id: l.id, code: 'abc+/=' })],
+    ['a code over 128 characters', (l) => ({ id: l.id, code: 'a'.repeat(129) })],
+    ['an empty qr', () => ({ qr: '' })],
+    ['a qr that is not a URL', () => ({ qr: 'not a url' })],
+    ['a qr of another origin', (l) => ({ qr: `https://evil.example${qrOf(l).pathname}${qrOf(l).search}` })],
+    ['a qr on another path', (l) => ({ qr: `${qrOf(l).origin}/m/other${qrOf(l).search}` })],
+    ['a qr without code', (l) => ({ qr: `${qrOf(l).origin}/m/login?id=${l.id}` })],
+  ])('ill-typed or missing scan field: %s', async (_what, bodyFor) => {
+    const body = bodyFor(login);
     await expectRefused(base, login, () => call(base, 'POST', '/api/mobile/scan', { body, headers: anaToken() }), 400, 'invalid_request');
   });
 
@@ -139,20 +132,24 @@ describe('400 invalid_request', () => {
 
 describe('401 invalid_token', () => {
   let login: CreatedLogin;
+  let webToken: string;
   beforeAll(async () => {
     login = await createLogin(base);
+    const redeemed = await confirmedLogin(base, 'ana');
+    webToken = (await redeemHttp(base, redeemed)).body.token;
   });
 
   test.each([
-    ['no Authorization header', {}],
-    ['an empty bearer', { authorization: 'Bearer ' }],
-    ['another scheme', { authorization: `Basic ${Buffer.from('ana:pw').toString('base64')}` }],
-    ['a token that is not a JWT', { authorization: 'Bearer not-a-jwt' }],
+    ['no Authorization header', () => ({})],
+    ['an empty bearer', () => ({ authorization: 'Bearer ' })],
+    ['another scheme', () => ({ authorization: `Basic ${Buffer.from('ana:pw').toString('base64')}` })],
+    ['a token that is not a JWT', () => ({ authorization: 'Bearer not-a-jwt' })],
     ['a JWT signed with another key', () => bearer(appToken('ana', {}, 'some-other-secret-0123456789abcdef'))],
     ['an expired JWT', () => bearer(appToken('ana', { exp: Math.floor(Date.now() / 1000) - 60 }))],
-    ['a web token instead of an app token', { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbmEifQ.' }],
-  ])('mobile scan, confirm and cancel with %s', async (_what, headersOrMake) => {
-    const headers = typeof headersOrMake === 'function' ? headersOrMake() : headersOrMake;
+    ['an unsigned (alg: none) token', () => ({ authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbmEifQ.' })],
+    ['a web token (issued by redeem) instead of an app token', () => bearer(webToken)],
+  ])('mobile scan, confirm and cancel with %s', async (_what, headersFor) => {
+    const headers: Record<string, string> = headersFor();
     for (const action of ['scan', 'confirm', 'cancel']) {
       await expectRefused(base, login, () => post(`/api/mobile/${action}`, { id: login.id, code: login.code }, headers), 401, 'invalid_token');
     }
@@ -163,12 +160,12 @@ describe('401 invalid_token', () => {
   });
 
   test.each([
-    ['no header', {}],
-    ['a malformed token', { authorization: 'Bearer abc' }],
+    ['no header', () => ({})],
+    ['a malformed token', () => ({ authorization: 'Bearer abc' })],
     ['an app token instead of a web token', () => bearer(appToken('ana'))],
     ['a web token signed with another key', () => bearer(appToken('ana', { sid: randomUUID(), amr: ['qr'] }, 'another-web-secret-0123456789abcdef'))],
-  ])('GET /api/me with %s', async (_what, headersOrMake) => {
-    const headers = typeof headersOrMake === 'function' ? headersOrMake() : headersOrMake;
+  ])('GET /api/me with %s', async (_what, headersFor) => {
+    const headers: Record<string, string> = headersFor();
     expectError(await call(base, 'GET', '/api/me', { headers }), 401, 'invalid_token');
   });
 });
@@ -201,7 +198,7 @@ describe('404 not_found', () => {
     const ghost = { id: randomUUID(), secret: 'x'.repeat(43), code: 'y'.repeat(22) } as CreatedLogin;
     for (const [what, request] of Object.entries(browserCalls(ghost, secretHeader(ghost)))) {
       const res = await request();
-      expect(what && res.status).toBe(what && 404);
+      expect(`${what}: ${res.status}`).toBe(`${what}: 404`);
       expectError(res, 404, 'not_found');
     }
     for (const action of ['scan', 'confirm', 'cancel']) {
