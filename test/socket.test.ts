@@ -17,6 +17,7 @@ import {
   scannedLogin,
   statesOf,
   waitForState,
+  type CreatedLogin,
 } from './support/client';
 import { startTestServer, type StoreKind, type TestServer } from './support/server';
 
@@ -62,21 +63,21 @@ describe.each<[string, StoreKind]>([
     });
   });
 
-  test.each([
-    ['a wrong secret', (l: { id: string; secret: string }) => ({ id: l.id, secret: 'w'.repeat(43) })],
-    ['the code as secret', (l: { id: string; code: string }) => ({ id: l.id, secret: l.code })],
-    ['an unknown id', (l: { secret: string }) => ({ id: '0b7a9f8e-1c2d-4e3f-9a0b-1c2d3e4f5a6b', secret: l.secret })],
+  test.each<[string, (l: CreatedLogin) => unknown]>([
+    ['a wrong secret', (l) => ({ id: l.id, secret: 'w'.repeat(43) })],
+    ['the code as secret', (l) => ({ id: l.id, secret: l.code })],
+    ['an unknown id', (l) => ({ id: '0b7a9f8e-1c2d-4e3f-9a0b-1c2d3e4f5a6b', secret: l.secret })],
     ['no auth', () => undefined],
     ['an empty auth', () => ({})],
-    ['no secret', (l: { id: string }) => ({ id: l.id })],
-    ['an empty secret', (l: { id: string }) => ({ id: l.id, secret: '' })],
-    ['a numeric secret', (l: { id: string }) => ({ id: l.id, secret: 12345 })],
-    ['an uppercase id', (l: { id: string; secret: string }) => ({ id: l.id.toUpperCase(), secret: l.secret })],
-    ['an id that is not a uuid', (l: { secret: string }) => ({ id: 'hello', secret: l.secret })],
-    ['an over-long secret', (l: { id: string }) => ({ id: l.id, secret: 'a'.repeat(10_000) })],
+    ['no secret', (l) => ({ id: l.id })],
+    ['an empty secret', (l) => ({ id: l.id, secret: '' })],
+    ['a numeric secret', (l) => ({ id: l.id, secret: 12345 })],
+    ['an uppercase id', (l) => ({ id: l.id.toUpperCase(), secret: l.secret })],
+    ['an id that is not a uuid', (l) => ({ id: 'hello', secret: l.secret })],
+    ['an over-long secret', (l) => ({ id: l.id, secret: 'a'.repeat(10_000) })],
   ])('joining with %s fails the handshake with not_found', async (_what, authFor) => {
     const login = await createLogin(server.url);
-    await expect(connect(authFor(login as never))).rejects.toThrow(/^not_found$/);
+    await expect(connect(authFor(login))).rejects.toThrow(/^not_found$/);
     expect(await readSession(server.url, login)).toMatchObject({ state: 'pending', version: 1 });
   });
 
