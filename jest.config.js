@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/server', '<rootDir>/client', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Type-checking happens once in `npm run build` (tsc); here we only transpile.
+    // Type-checking happens once before the run (`pretest`: build + typecheck, tests included); here we only transpile.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
