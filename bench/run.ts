@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ROOT } from '../test/support/node-process';
 import { withCluster } from './lib/cluster';
 import { closeHttpClient } from './lib/http';
+import { updateDoc } from './lib/docs';
 import { machine, printTable, writeResults } from './lib/report';
 import { medianOf } from './lib/stats';
 import { rows, type LatencyRun } from './table';
@@ -26,13 +27,15 @@ const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 4);
 const IDLE_SOCKETS_UNDER_LOAD = Math.min(1000, SOCKETS);
 /** Comma-separated subset of latency,memory,event-loop (default all), for profiling one at a time. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,memory,event-loop').split(','));
-/** A subset run does not overwrite the committed full results. */
-const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', process.env.BENCH_ONLY ? 'results-subset.json' : 'results.json');
+const KNOBS = ['BENCH_RUNS', 'BENCH_SOCKETS', 'BENCH_SAMPLES', 'BENCH_LOAD_SECONDS', 'BENCH_ONLY', 'BENCH_CPU_PROF'];
+/** Only a run with every default is recorded (bench/results.json and docs/BENCHMARKS.md); others go to a trial file. */
+const RECORDED = !process.env.BENCH_RESULTS && KNOBS.every((knob) => !process.env[knob]);
+const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', RECORDED ? 'results.json' : 'results-trial.json');
 
 const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 
 async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation: CreationRun[] }> {
-  return withCluster(2, async ([a, b]) => {
+  return withCluster(2, async ([a, b], redis) => {
     const [A, B] = [a!.url, b!.url];
     log('warming up');
     await pushRun(A, A, Math.min(50, PUSH_SAMPLES));
@@ -71,7 +74,7 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
         qrPngMs: qr.pngMs,
       });
       log(`creation run ${run}/${RUNS}`);
-      creation.push(await creationRun(A, LOAD_SECONDS));
+      creation.push(await creationRun(A, LOAD_SECONDS, { node: a!.process.pid!, redis: redis.process.pid! }));
     }
     return { latency, creation };
   });
@@ -124,6 +127,9 @@ async function main(): Promise<void> {
     medians,
     perRun: { latency, creation, memory: memoryRuns, eventLoop: eventLoopRuns },
   });
+  if (RECORDED) {
+    updateDoc(join(ROOT, 'docs', 'BENCHMARKS.md'), printTable(table), host, new Date().toISOString(), seconds, RUNS, medians);
+  }
   closeHttpClient();
 }
 

@@ -81,6 +81,10 @@ const creationRows = (c: CreationRun, l: LatencyRun): Row[] => [
   { figure: 'Koa hello world, same process', value: `${perS(c.helloPerSecond)} (creation = ${pct(c.ofHello)})` },
   { figure: 'bare QR SVG encoding loop, one thread', value: perS(c.qrCeilingPerSecond) },
   { figure: 'creation / QR-encoding ceiling', value: pct(c.ofQrCeiling), target: '≥ 70 %', met: c.ofQrCeiling >= 0.7 },
+  {
+    figure: 'CPU per creation: node (loop + QR worker) / Redis',
+    value: `${ms(c.nodeCpuMsPerCreation)} / ${ms(c.redisCpuMsPerCreation)} (≈ ${perS(1000 / c.nodeCpuMsPerCreation)} per node core)`,
+  },
   { figure: 'QR render per code: SVG / PNG', value: `${ms(l.qrSvgMs)} / ${ms(l.qrPngMs)}` },
 ];
 

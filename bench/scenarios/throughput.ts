@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { renderQrPngInThread as renderQrPng, renderQrSvgInThread as renderQrSvg } from '../../server/qr';
+import { cpuMs } from '../lib/cpu';
 import { load } from '../lib/load';
 
 /** A QR content of the real shape and length (fresh each time, as every session's is). */
@@ -43,12 +44,25 @@ export interface CreationRun {
   ofQrCeiling: number;
   /** creations / hello world */
   ofHello: number;
+  /** CPU of the node process (event loop and QR worker) per creation. */
+  nodeCpuMsPerCreation: number;
+  redisCpuMsPerCreation: number;
 }
 
-export async function creationRun(base: string, seconds: number): Promise<CreationRun> {
-  const qrCeilingPerSecond = await qrCeiling(base, seconds * 1000);
+/**
+ * The ceiling is measured in two halves, before and after the load, and
+ * averaged, so that a change in what else the machine runs meanwhile weighs
+ * on the ceiling and on the creations alike.
+ */
+export async function creationRun(base: string, seconds: number, pids: { node: number; redis: number }): Promise<CreationRun> {
+  const ceilingBefore = await qrCeiling(base, seconds * 500);
   const hello = await load(base, 'GET', '/bench/hello', seconds);
+  const cpuBefore = { node: cpuMs(pids.node), redis: cpuMs(pids.redis) };
   const create = await load(base, 'POST', '/api/login-sessions', seconds);
+  const created = create.perSecond * seconds;
+  const nodeCpuMsPerCreation = (cpuMs(pids.node) - cpuBefore.node) / created;
+  const redisCpuMsPerCreation = (cpuMs(pids.redis) - cpuBefore.redis) / created;
+  const qrCeilingPerSecond = (ceilingBefore + (await qrCeiling(base, seconds * 500))) / 2;
   if (create.failures > 0 || hello.failures > 0) {
     throw new Error(`load run had failures: create ${create.failures}, hello ${hello.failures}`);
   }
@@ -58,5 +72,7 @@ export async function creationRun(base: string, seconds: number): Promise<Creati
     qrCeilingPerSecond,
     ofQrCeiling: create.perSecond / qrCeilingPerSecond,
     ofHello: create.perSecond / hello.perSecond,
+    nodeCpuMsPerCreation,
+    redisCpuMsPerCreation,
   };
 }

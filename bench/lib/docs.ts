@@ -1,0 +1,54 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Medians } from '../table';
+import type { machine } from './report';
+
+const START = '<!-- bench:start (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+
+const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** The run's block of docs/BENCHMARKS.md: the table, where it ran, and what it means for capacity. */
+function block(table: string, host: ReturnType<typeof machine>, date: string, seconds: number, runs: number, m: Medians): string {
+  const lines = [
+    START,
+    `Recorded ${date.slice(0, 16).replace('T', ' ')} UTC: ${runs} runs in ${seconds} s on ${host.cpus} × ${host.cpuModel}, ` +
+      `${host.memoryGiB} GiB, ${host.os}, Node ${host.node}; load average at the start ${host.loadAverageAtStart.join(' / ')}.`,
+    '',
+    table,
+    '',
+  ];
+  if (m.memory) {
+    const perGb = 1e9 / m.memory.rssPerSocketBytes;
+    lines.push(
+      `- **Waiting browsers per GB**: ${thousands(perGb)} (${(m.memory.rssPerSocketBytes / 1000).toFixed(1)} KB of RSS each, ` +
+        `on top of a node's ${Math.round(m.memory.rssBaselineBytes / 1e6)} MB base).`,
+    );
+  }
+  if (m.creation) {
+    const perCore = 1000 / m.creation.nodeCpuMsPerCreation;
+    lines.push(
+      `- **Logins per second per core**: about ${thousands(perCore)} creations (QR SVG included) per core of node CPU ` +
+        `(${m.creation.nodeCpuMsPerCreation.toFixed(2)} ms each, event loop and QR worker together), plus ` +
+        `${m.creation.redisCpuMsPerCreation.toFixed(2)} ms of Redis CPU. One node took ${thousands(m.creation.createPerSecond)}/s ` +
+        'here with the load generator, Redis and other work on the same two cores.',
+    );
+  }
+  if (m.latency) {
+    lines.push(
+      `- **Push vs polling**: the browser holds the token ${Math.round(m.latency.pollingOverPush)}× sooner ` +
+        `(${m.latency.push1Mean.toFixed(1)} ms vs ${Math.round(m.latency.pollingMean)} ms on average), and a waiting ` +
+        'browser costs no request at all instead of one per second.',
+    );
+  }
+  lines.push(END);
+  return lines.join('\n');
+}
+
+/** Replaces the run's block in `path` (between the markers) with this run. */
+export function updateDoc(path: string, ...args: Parameters<typeof block>): void {
+  const doc = readFileSync(path, 'utf8');
+  const from = doc.indexOf(START);
+  const to = doc.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`${path} has no ${START} … ${END} block`);
+  writeFileSync(path, doc.slice(0, from) + block(...args) + doc.slice(to + END.length));
+}
