@@ -102,9 +102,9 @@ export function storeConformance(makeStore: StoreFactory): void {
   });
 
   test('after its TTL a session reads as expired with version + 1, and cannot be changed', async () => {
-    const record = newRecord({ expiresAt: Date.now() + 300 });
+    const record = newRecord({ expiresAt: Date.now() + 1000 });
     await store.create(record);
-    await store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() });
+    expect(await store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() })).toBe('ok');
     const expired = await waitFor(async () => {
       const found = await store.find(record.id);
       return found?.state === 'expired' && found;
@@ -123,14 +123,15 @@ export function storeConformance(makeStore: StoreFactory): void {
   });
 
   test.each(['cancelled', 'redeemed'] as const)('a %s session does not expire', async (finalState) => {
-    const record = newRecord({ expiresAt: Date.now() + 300 });
+    // Long enough for the transitions to land before the TTL even on a loaded CI machine.
+    const record = newRecord({ expiresAt: Date.now() + 1500 });
     await store.create(record);
     if (finalState === 'redeemed') {
-      await store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() });
-      await store.update(record.id, 2, { state: 'confirmed' });
-      await store.update(record.id, 3, { state: 'redeemed' });
+      expect(await store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() })).toBe('ok');
+      expect(await store.update(record.id, 2, { state: 'confirmed' })).toBe('ok');
+      expect(await store.update(record.id, 3, { state: 'redeemed' })).toBe('ok');
     } else {
-      await store.update(record.id, 1, { state: 'cancelled' });
+      expect(await store.update(record.id, 1, { state: 'cancelled' })).toBe('ok');
     }
     const before = await store.find(record.id);
     await sleepUntil(record.expiresAt + 200);
@@ -151,7 +152,7 @@ export function storeConformance(makeStore: StoreFactory): void {
   });
 
   test('a final state is kept for the retention time, then forgotten', async () => {
-    const short = await makeStore({ retentionMs: 300 });
+    const short = await makeStore({ retentionMs: 1000 });
     try {
       const record = newRecord({ expiresAt: Date.now() + 60_000 });
       await short.store.create(record);
