@@ -46,7 +46,11 @@ export class LoginError extends Error {
 
 /** The store could not be reached: answered as 503 unavailable. */
 export class StoreUnavailableError extends Error {
-  constructor(cause?: unknown) {
+  constructor(
+    cause?: unknown,
+    /** The command was sent and its reply lost (a timeout, a dropped connection): it may have run. */
+    readonly mayHaveRun = false,
+  ) {
     super('The session store cannot be reached', { cause });
     this.name = 'StoreUnavailableError';
   }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { IssuedToken } from '../auth/web-token';
 import { hashSecret, newSessionId, randomToken, safeEqual } from '../auth/secrets';
-import { LoginError } from '../errors';
+import { LoginError, StoreUnavailableError } from '../errors';
 import type { Store } from '../store/store';
 import * as rules from './rules';
 import { toSnapshot, type SessionChange, type SessionRecord, type SessionUser, type Snapshot } from './types';
@@ -36,6 +37,8 @@ export interface RedeemedSession {
 const notFound = () => new LoginError('not_found', 'No such login session');
 /** Each lost race means another transition won, and there are only four, so this bound is never reached in practice. */
 const MAX_ATTEMPTS = 6;
+/** Re-reads after an ambiguous store failure: about 1.5 s in all, while the client reconnects. */
+const SETTLE_DELAYS_MS = [50, 100, 200, 400, 800];
 
 /** The login flow: every action of PROTOCOL.md, on top of a Store. Knows nothing of HTTP or sockets. */
 export class LoginService {
@@ -136,14 +139,37 @@ export class LoginService {
       authorize(record);
       const change = decide(record);
       if (!change) return record;
-      const result = await this.store.update(id, record.version, change);
+      const write: SessionChange = { ...change, writeId: randomUUID() };
+      const result = await this.store.update(id, record.version, write).catch((err) => this.settle(err, id, write));
       if (result === 'gone') throw notFound();
       if (result === 'ok') {
-        const updated: SessionRecord = { ...record, ...change, version: record.version + 1 };
+        const updated: SessionRecord = { ...record, ...write, version: record.version + 1 };
         this.options.onChange?.(toSnapshot(updated));
         return updated;
       }
     }
     throw new LoginError('invalid_state', 'The login changed concurrently; try again');
+  }
+
+  /**
+   * The store failed after the write may have run (its reply was lost on a
+   * dropped connection). Re-read until the store answers: our own write is
+   * 'ok' — so a redeem whose reply was lost still mints its one token —, any
+   * other state is a 'conflict' to decide again. Still unreachable: 503.
+   */
+  private async settle(err: unknown, id: string, write: SessionChange): Promise<'ok' | 'conflict' | 'gone'> {
+    if (!(err instanceof StoreUnavailableError) || !err.mayHaveRun) throw err;
+    for (const delayMs of SETTLE_DELAYS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      let record: SessionRecord | null;
+      try {
+        record = await this.store.find(id);
+      } catch {
+        continue;
+      }
+      if (!record) return 'gone';
+      return record.writeId === write.writeId ? 'ok' : 'conflict';
+    }
+    throw err;
   }
 }

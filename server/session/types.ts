@@ -27,6 +27,8 @@ export interface SessionRecord {
   userAgent: string;
   user?: SessionUser;
   scannedAt?: number;
+  /** Who wrote the last change: lets a writer whose reply was lost recognise its own write. */
+  writeId?: string;
 }
 
 /** What a transition writes: the new state and what it records. The store bumps `version`. */
@@ -34,6 +36,7 @@ export interface SessionChange {
   state: State;
   user?: SessionUser;
   scannedAt?: number;
+  writeId?: string;
 }
 
 /** What browsers see (PROTOCOL.md: poll answer and socket `state` event). Never holds a secret or token. */

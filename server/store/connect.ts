@@ -20,6 +20,10 @@ export interface StoreConnection {
  */
 export const REDIS_CLIENT_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
+  // A command whose connection dropped before its reply may have run: sending it
+  // again would run a state change twice (a create or redeem seen as a conflict,
+  // answered 500 or already_redeemed). It fails with the command timeout instead (503).
+  autoResendUnfulfilledCommands: false,
   maxRetriesPerRequest: 1,
   commandTimeout: 2000,
   connectTimeout: 2000,

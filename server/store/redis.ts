@@ -109,7 +109,10 @@ export class RedisStore implements Store {
     try {
       return await command();
     } catch (err) {
-      throw new StoreUnavailableError(err);
+      // ioredis refuses at once, without sending, while it is not connected; any other failure
+      // (a timeout, a connection dropped mid-command) leaves open whether Redis ran the command.
+      const notSent = /isn't writeable|isn't ready|Connection is closed/.test((err as Error)?.message ?? '');
+      throw new StoreUnavailableError(err, !notSent);
     }
   }
 }
@@ -132,6 +135,7 @@ function toFields(value: Partial<SessionRecord>): string[] {
   put('userName', value.user?.displayName);
   put('userAvatar', value.user?.avatarUrl);
   put('scannedAt', value.scannedAt);
+  put('writeId', value.writeId);
   return out;
 }
 
@@ -156,5 +160,6 @@ function fromHash(id: string, h: Record<string, string>): SessionRecord | null {
     if (h.userAvatar) record.user.avatarUrl = h.userAvatar;
   }
   if (h.scannedAt) record.scannedAt = Number(h.scannedAt);
+  if (h.writeId) record.writeId = h.writeId;
   return record;
 }
