@@ -212,6 +212,8 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
           }
         };
         loginNsp.on('qrlogin:state', (snapshot: Snapshot, writtenAt?: number) => {
+          // Pub/sub is not authenticated: whatever else lands on the channel is dropped.
+          if (typeof snapshot?.id !== 'string' || !Number.isInteger(snapshot.version)) return;
           if (typeof writtenAt === 'number') pushTimer.deliver(snapshot, writtenAt, () => hub.deliver(snapshot));
           else hub.deliver(snapshot);
         });
