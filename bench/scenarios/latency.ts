@@ -77,7 +77,7 @@ export async function pollingRun(base: string, concurrent: number, intervalMs = 
     const polled = pollUntilToken(base, session, intervalMs, stop.signal);
     try {
       await phone(base, 'scan', session);
-      await sleep(Math.random() * intervalMs * 1.5);
+      await sleep(Math.random() * intervalMs); // uniform over one polling period: the wait averages half of it
       const start = performance.now();
       await phone(base, 'confirm', session);
       const end = await polled;
