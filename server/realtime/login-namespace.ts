@@ -73,8 +73,8 @@ export function attachLoginNamespace(io: Server, { service, hub, logger, metrics
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return; // without an ack nobody could receive the token
       try {
-        await limits.consume('session', `${id}|${socket.data.ip}`);
-        ack(await service.redeem(id, secrets.get(socket)));
+        // The per-session limit is checked alongside the session read, before any write.
+        ack(await service.redeem(id, secrets.get(socket), limits.consume('session', `${id}|${socket.data.ip}`)));
       } catch (err) {
         const loginError = toLoginError(err);
         if (!loginError) logger.error({ err }, 'socket redeem failed');

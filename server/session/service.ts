@@ -111,9 +111,12 @@ export class LoginService {
     return this.transition(id, (r) => this.checkSecret(r, secret), rules.abandon);
   }
 
-  /** Exactly one caller per session gets the token, whatever node or channel it comes through. */
-  async redeem(id: string, secret: string | undefined): Promise<RedeemedSession> {
-    const record = await this.transition(id, (r) => this.checkSecret(r, secret), rules.redeem);
+  /**
+   * Exactly one caller per session gets the token, whatever node or channel it comes through.
+   * `admitted`, when given, is a check that must pass first (the socket's rate limit).
+   */
+  async redeem(id: string, secret: string | undefined, admitted?: Promise<unknown>): Promise<RedeemedSession> {
+    const record = await this.transition(id, (r) => this.checkSecret(r, secret), rules.redeem, admitted);
     const user = record.user;
     if (!user) throw new Error(`redeemed session ${id} has no user`);
     const { token, expiresIn } = await this.options.issueWebToken(user, toSnapshot(record));
@@ -132,9 +135,13 @@ export class LoginService {
     id: string,
     authorize: (record: SessionRecord) => void,
     decide: (record: SessionRecord) => SessionChange | null,
+    admitted?: Promise<unknown>,
   ): Promise<SessionRecord> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const record = await this.store.find(id);
+      // `admitted` (a rate limit, say) must pass before anything is written or
+      // answered; it runs alongside the first read, which spares a round trip.
+      const reading = this.store.find(id);
+      const record = attempt === 0 && admitted ? (await Promise.all([reading, admitted]))[0] : await reading;
       if (!record) throw notFound();
       authorize(record);
       const change = decide(record);
