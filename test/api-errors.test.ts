@@ -2,9 +2,10 @@
  * Every row of PROTOCOL.md's error table over real HTTP against a node on the
  * run's Redis: the status, the `error` code, the `{error, message}` shape, and
  * that the refused request changed nothing (the session is re-read).
- * 429 belongs to the rate-limit tests; 410 is also covered in expiry.test.ts.
+ * 429 belongs to the rate-limit tests; 410 is also covered in expiry.test.ts;
+ * errors about the request itself (405, 413, 415) are in api-errors-http.test.ts,
+ * 503 in api-errors-unavailable.test.ts.
  */
-import { request as httpRequest } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
   abandonHttp,
@@ -12,7 +13,6 @@ import {
   bearer,
   call,
   confirmedLogin,
-  connectBrowser,
   createLogin,
   mobile,
   readSession,
@@ -22,7 +22,6 @@ import {
   type CreatedLogin,
 } from './support/client';
 import { expectError, expectRefused, waitFor } from './support/expect';
-import { startRedis } from './support/redis-server';
 import { startTestServer, type TestServer } from './support/server';
 
 let server: TestServer;
@@ -235,30 +234,6 @@ describe('404 not_found', () => {
   });
 });
 
-describe('405 method_not_allowed', () => {
-  test.each([
-    ['PUT', '/api/login-sessions/:id'],
-    ['PATCH', '/api/login-sessions/:id'],
-    ['POST', '/api/login-sessions/:id'],
-    ['GET', '/api/login-sessions'],
-    ['DELETE', '/api/login-sessions'],
-    ['GET', '/api/login-sessions/:id/redeem'],
-    ['POST', '/api/login-sessions/:id/qr.png'],
-    ['GET', '/api/mobile/scan'],
-    ['PUT', '/api/mobile/confirm'],
-    ['DELETE', '/api/mobile/cancel'],
-    ['POST', '/api/me'],
-    ['GET', '/api/demo/app-token'],
-    ['POST', '/healthz'],
-  ])('%s %s', async (method, pattern) => {
-    const login = await createLogin(base);
-    const res = await call(base, method, pattern.replace(':id', login.id), { headers: secretHeader(login) });
-    expectError(res, 405, 'method_not_allowed');
-    expect(res.headers.get('allow')).toBeTruthy();
-    expect(await readSession(base, login)).toMatchObject({ state: 'pending', version: 1 });
-  });
-});
-
 describe('409', () => {
   test('already_scanned: another user scans a scanned login', async () => {
     const login = await scannedLogin(base, 'ana');
@@ -318,111 +293,3 @@ describe('410 expired', () => {
     expect(await readSession(short.url, login)).toMatchObject({ state: 'expired', version: 2 });
   });
 });
-
-describe('413 payload_too_large', () => {
-  const big = JSON.stringify({ qr: 'x'.repeat(17 * 1024) });
-
-  test('a body over 16 KiB on scan and on create', async () => {
-    const login = await createLogin(base);
-    await expectRefused(base, login, () => post('/api/mobile/scan', big), 413, 'payload_too_large');
-    expectError(await call(base, 'POST', '/api/login-sessions', { body: big }), 413, 'payload_too_large');
-  });
-
-  test('a chunked body (no Content-Length) over 16 KiB', async () => {
-    const login = await createLogin(base);
-    await expectRefused(base, login, () => sendChunked('/api/mobile/scan', big, anaToken()), 413, 'payload_too_large');
-  });
-
-  test('a body of exactly 16 KiB is read', async () => {
-    const login = await createLogin(base);
-    const padded = JSON.stringify({ id: login.id, code: login.code, pad: '' });
-    const exact = JSON.stringify({ id: login.id, code: login.code, pad: ' '.repeat(16 * 1024 - padded.length) });
-    expect(Buffer.byteLength(exact)).toBe(16 * 1024);
-    expect((await post('/api/mobile/scan', exact)).status).toBe(200);
-  });
-});
-
-describe('415 unsupported_media_type', () => {
-  test.each([
-    'text/plain',
-    'application/x-www-form-urlencoded',
-    'application/json; charset=latin1',
-    'application/json; charset=utf-16',
-    'application/json; charset=iso-8859-1',
-  ])('Content-Type %s on scan and on create', async (contentType) => {
-    const login = await createLogin(base);
-    const body = JSON.stringify({ id: login.id, code: login.code });
-    await expectRefused(
-      base,
-      login,
-      () => call(base, 'POST', '/api/mobile/scan', { body, headers: { ...anaToken(), 'content-type': contentType } }),
-      415,
-      'unsupported_media_type',
-    );
-    expectError(await call(base, 'POST', '/api/login-sessions', { body, headers: { 'content-type': contentType } }), 415, 'unsupported_media_type');
-  });
-
-  test('application/json with charset=UTF-8 is accepted', async () => {
-    const login = await createLogin(base);
-    const body = JSON.stringify({ id: login.id, code: login.code });
-    const res = await call(base, 'POST', '/api/mobile/scan', { body, headers: { ...anaToken(), 'content-type': 'application/json; charset=UTF-8' } });
-    expect(res.status).toBe(200);
-  });
-});
-
-describe('503 unavailable', () => {
-  test('answers 503 while the store is down, changes nothing, and recovers when it is back', async () => {
-    const redis = await startRedis();
-    const node = await startTestServer({ env: { REDIS_URL: redis.url } });
-    try {
-      const login = await createLogin(node.url);
-      // Frozen: commands time out (the client's commandTimeout) instead of failing at once.
-      redis.process.kill('SIGSTOP');
-      expectError(await mobile(node.url, 'scan', 'ana', { id: login.id, code: login.code }), 503, 'unavailable');
-      expectError(await call(node.url, 'GET', `/api/login-sessions/${login.id}`, { headers: secretHeader(login) }), 503, 'unavailable');
-      redis.process.kill('SIGCONT');
-      expect(await readSession(node.url, login)).toMatchObject({ state: 'pending', version: 1 });
-
-      // Stopped: connections are refused.
-      await redis.stop();
-      expectError(await call(node.url, 'POST', '/api/login-sessions'), 503, 'unavailable');
-      expectError(await mobile(node.url, 'confirm', 'ana', { id: login.id, code: login.code }), 503, 'unavailable');
-      expectError(await redeemHttp(node.url, login), 503, 'unavailable');
-      expectError(await abandonHttp(node.url, login), 503, 'unavailable');
-      expect((await call(node.url, 'GET', '/readyz')).status).toBe(503);
-      expect((await call(node.url, 'GET', '/healthz')).status).toBe(200);
-      await expect(connectBrowser(node.url, { id: login.id, secret: login.secret })).rejects.toThrow('unavailable');
-
-      const again = await startRedis([], redis.port);
-      try {
-        await waitFor(async () => (await call(node.url, 'GET', '/readyz')).status === 200);
-        expect((await call(node.url, 'POST', '/api/login-sessions')).status).toBe(201);
-      } finally {
-        await again.stop();
-      }
-      // Shutting down during an outage is clean too: no unhandled rejection from the adapter's unsubscribes.
-      await node.close();
-    } finally {
-      redis.process.kill('SIGCONT');
-      await node.close();
-      await redis.stop();
-    }
-  });
-});
-
-/** A POST whose body is sent chunked, without Content-Length (fetch always sets one for a string). */
-function sendChunked(path: string, body: string, headers: Record<string, string>) {
-  return new Promise<import('./support/client').Reply>((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), headers: new Headers(res.headers as Record<string, string>) }),
-      );
-    });
-    req.on('error', reject);
-    for (let i = 0; i < body.length; i += 4096) req.write(body.slice(i, i + 4096));
-    req.end();
-  });
-}

@@ -1,6 +1,7 @@
 /**
  * The wire types of PROTOCOL.md as clients see them. Shared by the browser
- * SDK, the mobile SDK and the demo pages; kept free of Node and DOM APIs.
+ * SDK, the mobile SDK, the demo pages and the server's answers where they
+ * share a shape; kept free of Node and DOM APIs.
  */
 export type LoginState = 'pending' | 'scanned' | 'confirmed' | 'redeemed' | 'cancelled' | 'expired';
 

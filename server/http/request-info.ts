@@ -1,16 +1,10 @@
 import ipaddr from 'ipaddr.js';
 import UAParser from 'ua-parser-js';
+import type { LoginRequestInfo } from '../../client/shared/protocol';
 import type { SessionRecord } from '../session/types';
 
-/** What the phone is shown of the browser that asks to log in (PROTOCOL.md scan `request`). */
-export interface LoginRequestInfo {
-  ip: string;
-  userAgent: string;
-  browser: string;
-  os: string;
-  createdAt: string;
-  sameNetwork: boolean;
-}
+// The wire type lives with the clients' protocol types, so the server's answer and the SDKs agree.
+export type { LoginRequestInfo };
 
 /** `::ffff:1.2.3.4` → `1.2.3.4`; anything unparseable is kept as given. */
 export function normalizeIp(ip: string): string {
