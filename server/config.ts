@@ -116,7 +116,7 @@ export const SETTINGS = {
   RATE_LIMIT_MOBILE_PER_USER: { schema: nonNegativeInt.default(120), doc: 'Mobile API calls per app user per window (0: no limit).' },
   RATE_LIMIT_SESSION_READS: {
     schema: nonNegativeInt.default(600),
-    doc: 'Polls, QR image reads and redeems per login session per window (0: no limit).',
+    doc: 'Polls, QR image reads and redeems per login session per window (0: no limit). A socket redeeming a login it was pushed as confirmed does so once without counting: its handshake counted.',
   },
   RATE_LIMIT_HANDSHAKES_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Socket.IO /login handshakes per IP per window (0: no limit).' },
   LOG_LEVEL: {

@@ -15,6 +15,7 @@ import {
   readSession,
   redeemHttp,
   scannedLogin,
+  waitForState,
 } from './support/client';
 import { startTestServer, type StoreKind, type TestServer } from './support/server';
 
@@ -40,9 +41,8 @@ describe.each<StoreKind>(['redis', 'memory'])('races (%s store)', (store) => {
     expect(await readSession(server.url, login)).toMatchObject({ state: 'confirmed', version: 3 });
   });
 
-  test(`${RACERS} parallel redeems over HTTP and socket acks: exactly one token`, async () => {
-    const login = await confirmedLogin(server.url, 'ana');
-    for (let i = 0; i < 5; i++) sockets.push(await connectBrowser(server.url, { id: login.id, secret: login.secret }));
+  /** RACERS redeems at once, half over HTTP, half spread over the login's sockets: exactly one gets the token. */
+  async function raceRedeems(login: { id: string; secret: string }) {
     const viaHttp = Array.from({ length: RACERS / 2 }, () => redeemHttp(server.url, login).then((r) => r.body));
     const viaSocket = Array.from({ length: RACERS / 2 }, (_, i) => (sockets[i % sockets.length] as Socket).timeout(10_000).emitWithAck('redeem'));
     const answers = await Promise.all([...viaHttp, ...viaSocket]);
@@ -52,6 +52,20 @@ describe.each<StoreKind>(['redis', 'memory'])('races (%s store)', (store) => {
     const me = await call(server.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${tokens[0].token}` } });
     expect(me.body).toMatchObject({ user: { id: 'ana' } });
     expect(await readSession(server.url, login)).toMatchObject({ state: 'redeemed', version: 4 });
+  }
+
+  test(`${RACERS} parallel redeems over HTTP and socket acks: exactly one token`, async () => {
+    const login = await confirmedLogin(server.url, 'ana');
+    for (let i = 0; i < 5; i++) sockets.push(await connectBrowser(server.url, { id: login.id, secret: login.secret }));
+    await raceRedeems(login);
+  });
+
+  test(`${RACERS} parallel redeems, the sockets' shortcuts among them (pushed confirmed): exactly one token`, async () => {
+    const login = await scannedLogin(server.url, 'ana');
+    for (let i = 0; i < 5; i++) sockets.push(await connectBrowser(server.url, { id: login.id, secret: login.secret }));
+    expect((await mobile(server.url, 'confirm', 'ana', { id: login.id, code: login.code })).status).toBe(200);
+    await Promise.all(sockets.map((socket) => waitForState(socket, (s) => s.state === 'confirmed')));
+    await raceRedeems(login);
   });
 
   test(`${RACERS} users scan at once: one wins, the others get already_scanned`, async () => {

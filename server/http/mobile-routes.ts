@@ -1,11 +1,11 @@
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { bearerToken, type AppClaims, type VerifyAppToken } from '../auth/app-token';
 import { LoginError } from '../errors';
 import type { RateLimits } from '../limits/rate-limits';
 import type { LoginService } from '../session/service';
-import { toSnapshot, type SessionUser } from '../session/types';
-import { jsonBody } from './body';
+import { toSnapshot, type SessionRecord, type SessionUser } from '../session/types';
+import { readJsonBody } from './body';
 import { describeLoginRequest, normalizeIp } from './request-info';
 import { codeBody, parse, scanBody } from './schemas';
 
@@ -18,26 +18,17 @@ export interface MobileRouteDeps {
   limits: RateLimits;
 }
 
+/** What a phone action acts on: the session its body names, who asks, and the session's read, under way. */
+interface Target {
+  id: string;
+  code: string;
+  user: SessionUser;
+  firstRead: Promise<SessionRecord | null>;
+}
+
 /** The phone's side: PROTOCOL.md "Mobile API". The user always comes from the verified app token. */
 export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser, limits }: MobileRouteDeps): Router {
   const router = new Router({ prefix: '/api/mobile' });
-  // Counted per IP whatever the token (guessing tokens costs) and per verified user. The two
-  // counts run side by side (one Redis round trip less on the confirm path), but the IP limit
-  // wins: over it every answer is 429, so a bad token is never told apart from a good one.
-  const appUser: Middleware = async (ctx, next) => {
-    const [ip, user] = await Promise.allSettled([
-      limits.consume('mobileIp', normalizeIp(ctx.ip)),
-      (async () => {
-        const verified = describeUser(await verifyAppToken(bearerToken(ctx.get('authorization'))));
-        await limits.consume('mobileUser', verified.id);
-        return verified;
-      })(),
-    ]);
-    if (ip.status === 'rejected') throw ip.reason;
-    if (user.status === 'rejected') throw user.reason;
-    ctx.state.user = user.value;
-    return next();
-  };
   const qrOrigin = new URL(publicUrl).origin;
   const qrPath = `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/m/login`;
 
@@ -57,24 +48,66 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
     return parse(codeBody, { id: url.searchParams.get('id') ?? undefined, code: url.searchParams.get('code') ?? undefined }, 'qr');
   };
 
-  router.post('/scan', appUser, jsonBody(), async (ctx) => {
-    const { id, code } = idAndCode(ctx.state.body);
-    const record = await service.scan(id, code, ctx.state.user);
-    const { user: _user, ...snapshot } = toSnapshot(record);
-    ctx.body = { ...snapshot, request: describeLoginRequest(record, normalizeIp(ctx.ip)) };
-  });
+  /** Confirm and cancel name the session by id and code only. */
+  const codeOnly = (body: unknown) => parse(codeBody, body, 'body');
 
-  router.post('/confirm', appUser, jsonBody(), async (ctx) => {
-    const { id, code } = parse(codeBody, ctx.state.body, 'body');
-    const record = await service.confirm(id, code, ctx.state.user.id);
-    ctx.body = { id: record.id, state: record.state, version: record.version };
-  });
+  // Counted per IP whatever the token (guessing tokens costs) and per verified user.
+  // The two counts run side by side, but the IP limit wins: over it every answer
+  // is 429, so a bad token is never told apart from a good one.
+  const admit = async (ctx: Context): Promise<SessionUser> => {
+    const [ip, user] = await Promise.allSettled([
+      limits.consume('mobileIp', normalizeIp(ctx.ip)),
+      (async () => {
+        const verified = describeUser(await verifyAppToken(bearerToken(ctx.get('authorization'))));
+        await limits.consume('mobileUser', verified.id);
+        return verified;
+      })(),
+    ]);
+    if (ip.status === 'rejected') throw ip.reason;
+    if (user.status === 'rejected') throw user.reason;
+    return user.value;
+  };
 
-  router.post('/cancel', appUser, jsonBody(), async (ctx) => {
-    const { id, code } = parse(codeBody, ctx.state.body, 'body');
-    const record = await service.cancel(id, code, ctx.state.user.id);
-    ctx.body = { id: record.id, state: record.state, version: record.version };
-  });
+  /**
+   * A phone action on the session its body names. The caller's checks and the
+   * session read run side by side (one Redis round trip for both), and the
+   * answers keep their order: a refused caller gets 429 or 401 whatever its
+   * body (without waiting for it), then body errors, then the session's.
+   */
+  const phoneAction =
+    (parseBody: (body: unknown) => { id: string; code: string }, act: (ctx: Context, target: Target) => Promise<void>): Middleware =>
+    async (ctx) => {
+      const body = readJsonBody(ctx).then(parseBody);
+      const firstRead = body.then(({ id }) => service.readAhead(id));
+      firstRead.catch(() => undefined); // a refused caller never awaits it
+      const user = await admit(ctx);
+      await act(ctx, { ...(await body), user, firstRead });
+    };
+
+  router.post(
+    '/scan',
+    phoneAction(idAndCode, async (ctx, { id, code, user, firstRead }) => {
+      const record = await service.scan(id, code, user, firstRead);
+      const { user: _user, ...snapshot } = toSnapshot(record);
+      ctx.body = { ...snapshot, request: describeLoginRequest(record, normalizeIp(ctx.ip)) };
+    }),
+  );
+
+  router.post(
+    '/confirm',
+    phoneAction(codeOnly, async (ctx, { id, code, user, firstRead }) => {
+      const record = await service.confirm(id, code, user.id, firstRead);
+      ctx.body = { id: record.id, state: record.state, version: record.version };
+    }),
+  );
+
+  router.post(
+    '/cancel',
+    phoneAction(codeOnly, async (ctx, { id, code, user, firstRead }) => {
+      const record = await service.cancel(id, code, user.id, firstRead);
+      ctx.body = { id: record.id, state: record.state, version: record.version };
+    }),
+  );
 
   return router;
 }

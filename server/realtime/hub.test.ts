@@ -35,3 +35,20 @@ describe('SessionHub expiry check', () => {
     }
   });
 });
+
+describe('SessionHub.seen', () => {
+  const snapshot = (version: number, state: Snapshot['state']): Snapshot => ({ id: 's1', state, version, expiresAt: new Date(Date.now() + 60_000).toISOString() });
+
+  test('is the newest snapshot delivered while someone here watches, and forgotten after', () => {
+    const hub = new SessionHub({ read: async () => null, emitLocal: () => undefined });
+    hub.deliver(snapshot(2, 'scanned')); // nobody watches yet: ignored
+    expect(hub.seen('s1')).toBeUndefined();
+    const unwatch = hub.watchSocket('s1', snapshot(1, 'pending').expiresAt);
+    hub.deliver(snapshot(3, 'confirmed'));
+    hub.deliver(snapshot(2, 'scanned')); // late hint of an older version
+    expect(hub.seen('s1')).toMatchObject({ version: 3, state: 'confirmed' });
+    unwatch();
+    expect(hub.seen('s1')).toBeUndefined();
+    hub.close();
+  });
+});

@@ -17,8 +17,8 @@ interface Waiter {
 interface Watch {
   sockets: number;
   waiters: Set<Waiter>;
-  /** Newest version pushed to this node's listeners: older or equal hints are dropped. */
-  lastVersion: number;
+  /** Newest snapshot pushed to this node's listeners: older or equal versions are dropped. */
+  last?: Snapshot;
   expiryTimer?: NodeJS.Timeout;
 }
 
@@ -73,10 +73,19 @@ export class SessionHub {
   /** A snapshot known to be current (written by this or another node). */
   deliver(snapshot: Snapshot): void {
     const watch = this.watches.get(snapshot.id);
-    if (!watch || snapshot.version <= watch.lastVersion) return;
-    watch.lastVersion = snapshot.version;
+    if (!watch || snapshot.version <= (watch.last?.version ?? 0)) return;
+    watch.last = snapshot;
     if (watch.sockets > 0) this.options.emitLocal(snapshot);
     for (const waiter of watch.waiters) if (snapshot.version > waiter.after) waiter.resolve();
+  }
+
+  /**
+   * The newest snapshot of `id` pushed to this node's listeners, if any. A
+   * hint, not the truth: the store may have moved on (a compare-and-set on its
+   * version tells).
+   */
+  seen(id: string): Snapshot | undefined {
+    return this.watches.get(id)?.last;
   }
 
   /** Something about `id` may have changed: if anyone here waits on it, re-read and deliver. */
@@ -110,7 +119,7 @@ export class SessionHub {
   private watch(id: string, expiresAt: string): Watch {
     let watch = this.watches.get(id);
     if (!watch) {
-      watch = { sockets: 0, waiters: new Set(), lastVersion: 0 };
+      watch = { sockets: 0, waiters: new Set() };
       // Expiry is pushed even when no store event arrives (managed Redis without
       // keyspace notifications, the memory store): re-read just after the deadline.
       const delay = Date.parse(expiresAt) - this.now() + 5;

@@ -69,12 +69,23 @@ export function attachLoginNamespace(io: Server, { service, hub, logger, metrics
       metrics.connectedSockets.dec();
     });
 
+    // A socket's first redeem of a session seen confirmed takes the shortcut (one
+    // compare-and-set, no read, no count: its handshake was counted). Anything
+    // else, and the shortcut when it loses, counts against the per-session limit.
+    let shortcutTaken = false;
     socket.on('redeem', async (...args: unknown[]) => {
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return; // without an ack nobody could receive the token
       try {
-        // The per-session limit is checked alongside the session read, before any write.
-        ack(await service.redeem(id, secrets.get(socket), limits.consume('session', `${id}|${socket.data.ip}`)));
+        const seen = hub.seen(id);
+        if (!shortcutTaken && seen?.state === 'confirmed') {
+          shortcutTaken = true;
+          const redeemed = await service.redeemSeen(seen);
+          if (redeemed) return ack(redeemed);
+        }
+        const reading = service.readAhead(id);
+        await limits.consume('session', `${id}|${socket.data.ip}`);
+        ack(await service.redeem(id, secrets.get(socket), reading));
       } catch (err) {
         const loginError = toLoginError(err);
         if (!loginError) logger.error({ err }, 'socket redeem failed');

@@ -66,7 +66,7 @@ export function abandon(record: SessionRecord): SessionChange | null {
   return { state: 'cancelled' };
 }
 
-export function redeem(record: SessionRecord): SessionChange {
+export function redeem(record: Pick<SessionRecord, 'state'>): SessionChange {
   switch (record.state) {
     case 'confirmed':
       return { state: 'redeemed' };

@@ -94,32 +94,60 @@ export class LoginService {
     return record && toSnapshot(record);
   }
 
-  scan(id: string, code: string, user: SessionUser): Promise<SessionRecord> {
-    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.scan(r, user, this.now()));
+  /**
+   * Starts reading `id` now, for a transition the caller decides to make once
+   * its own checks (rate limits, tokens) pass: pass the result as `firstRead`,
+   * and the checks and the read cost one round trip together. Whatever the
+   * checks decide, the read is never answered to anyone before they pass.
+   */
+  readAhead(id: string): Promise<SessionRecord | null> {
+    const reading = this.store.find(id);
+    reading.catch(() => undefined); // a caller refused by its checks never awaits it
+    return reading;
   }
 
-  confirm(id: string, code: string, userId: string): Promise<SessionRecord> {
+  scan(id: string, code: string, user: SessionUser, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
+    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.scan(r, user, this.now()), firstRead);
+  }
+
+  confirm(id: string, code: string, userId: string, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
     const windowMs = this.options.confirmWindowMs;
-    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.confirm(r, userId, this.now(), windowMs));
+    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.confirm(r, userId, this.now(), windowMs), firstRead);
   }
 
-  cancel(id: string, code: string, userId: string): Promise<SessionRecord> {
-    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.cancel(r, userId));
+  cancel(id: string, code: string, userId: string, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
+    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.cancel(r, userId), firstRead);
   }
 
   abandon(id: string, secret: string | undefined): Promise<SessionRecord> {
     return this.transition(id, (r) => this.checkSecret(r, secret), rules.abandon);
   }
 
+  /** Exactly one caller per session gets the token, whatever node or channel it comes through. */
+  async redeem(id: string, secret: string | undefined, firstRead?: Promise<SessionRecord | null>): Promise<RedeemedSession> {
+    const record = await this.transition(id, (r) => this.checkSecret(r, secret), rules.redeem, firstRead);
+    return this.tokenFor(toSnapshot(record));
+  }
+
   /**
-   * Exactly one caller per session gets the token, whatever node or channel it comes through.
-   * `admitted`, when given, is a check that must pass first (the socket's rate limit).
+   * The socket's shortcut to redeem, for a browser that proved its secret at
+   * the handshake and a session this node has seen `confirmed` (`seen`, as
+   * pushed): the compare-and-set goes out on that version at once, without
+   * reading first. It wins only if nothing changed since, expiry included;
+   * otherwise null, and the caller takes the full redeem().
    */
-  async redeem(id: string, secret: string | undefined, admitted?: Promise<unknown>): Promise<RedeemedSession> {
-    const record = await this.transition(id, (r) => this.checkSecret(r, secret), rules.redeem, admitted);
-    const user = record.user;
-    if (!user) throw new Error(`redeemed session ${id} has no user`);
-    const { token, expiresIn } = await this.options.issueWebToken(user, toSnapshot(record));
+  async redeemSeen(seen: Snapshot): Promise<RedeemedSession | null> {
+    if (seen.state !== 'confirmed') return null;
+    if ((await this.commit(seen.id, seen.version, rules.redeem(seen))) !== 'ok') return null;
+    const redeemed: Snapshot = { ...seen, state: 'redeemed', version: seen.version + 1 };
+    this.announce(redeemed);
+    return this.tokenFor(redeemed);
+  }
+
+  private async tokenFor(session: Snapshot): Promise<RedeemedSession> {
+    const user = session.user;
+    if (!user) throw new Error(`redeemed session ${session.id} has no user`);
+    const { token, expiresIn } = await this.options.issueWebToken(user, session);
     return { token, tokenType: 'Bearer', expiresIn, user };
   }
 
@@ -135,27 +163,41 @@ export class LoginService {
     id: string,
     authorize: (record: SessionRecord) => void,
     decide: (record: SessionRecord) => SessionChange | null,
-    admitted?: Promise<unknown>,
+    firstRead?: Promise<SessionRecord | null>,
   ): Promise<SessionRecord> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      // `admitted` (a rate limit, say) must pass before anything is written or
-      // answered; it runs alongside the first read, which spares a round trip.
-      const reading = this.store.find(id);
-      const record = attempt === 0 && admitted ? (await Promise.all([reading, admitted]))[0] : await reading;
+      const record = await (attempt === 0 && firstRead ? firstRead : this.store.find(id));
       if (!record) throw notFound();
       authorize(record);
       const change = decide(record);
       if (!change) return record;
-      const write: SessionChange = { ...change, writeId: randomUUID() };
-      const result = await this.store.update(id, record.version, write).catch((err) => this.settle(err, id, write));
+      const result = await this.commit(id, record.version, change);
       if (result === 'gone') throw notFound();
       if (result === 'ok') {
-        const updated: SessionRecord = { ...record, ...write, version: record.version + 1 };
-        this.options.onChange?.(toSnapshot(updated));
+        const updated: SessionRecord = { ...record, ...change, version: record.version + 1 };
+        this.announce(toSnapshot(updated));
         return updated;
       }
     }
     throw new LoginError('invalid_state', 'The login changed concurrently; try again');
+  }
+
+  /**
+   * Tells onChange of a write. A redeem's news comes a turn later: the token is
+   * what its caller waits for, so its answer goes out first, and the pushes and
+   * the PUBLISH to other nodes (nobody waits on a `redeemed` event) follow.
+   */
+  private announce(snapshot: Snapshot): void {
+    const onChange = this.options.onChange;
+    if (!onChange) return;
+    if (snapshot.state === 'redeemed') setImmediate(() => onChange(snapshot));
+    else onChange(snapshot);
+  }
+
+  /** Compare-and-set of `change` on the session at `version`, marked with a fresh writeId (see settle()). */
+  private commit(id: string, version: number, change: SessionChange): Promise<'ok' | 'conflict' | 'gone'> {
+    const write: SessionChange = { ...change, writeId: randomUUID() };
+    return this.store.update(id, version, write).catch((err) => this.settle(err, id, write));
   }
 
   /**

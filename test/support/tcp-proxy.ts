@@ -3,13 +3,22 @@ import type { AddressInfo } from 'node:net';
 
 export interface TcpProxy {
   url: string;
+  port: number;
   /** Cuts every open connection, as a flaky network or a restarting proxy would; new ones still pass. */
   dropAll(): void;
   close(): Promise<void>;
 }
 
-/** A loopback TCP proxy in front of `targetPort`, so a test can break the connections a client holds. */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** Holds every reply this long before passing it on (a far-away server), so that round trips can be told apart by time. */
+  replyDelayMs?: number;
+  /** Told of every chunk a client sends, as it arrives. */
+  onRequest?: (chunk: Buffer) => void;
+}
+
+/** A loopback TCP proxy in front of `targetPort`, so a test can break, slow down or watch the connections a client holds. */
+export async function startTcpProxy(targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
+  const { replyDelayMs = 0, onRequest } = options;
   const open = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
@@ -20,12 +29,21 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         open.delete(a);
         b.destroy();
       });
-      a.pipe(b);
+    }
+    if (onRequest) client.on('data', onRequest);
+    client.pipe(upstream);
+    if (replyDelayMs > 0) {
+      // Equal delays keep the chunks in order.
+      upstream.on('data', (chunk: Buffer) => setTimeout(() => client.writable && client.write(chunk), replyDelayMs));
+    } else {
+      upstream.pipe(client);
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
+    port,
     dropAll: () => {
       for (const socket of open) socket.destroy();
     },
