@@ -13,7 +13,7 @@ import { machine, printTable, writeResults } from './lib/report';
 import { medianOf } from './lib/stats';
 import { rows, type LatencyRun } from './table';
 import { eventLoopRun, type EventLoopRun } from './scenarios/event-loop';
-import { longPollRun, pollingRun, pushRun, roundTripRun } from './scenarios/latency';
+import { longPollRun, pollingRun, pushRun, roundTripRun, skeletonRun } from './scenarios/latency';
 import { memoryRun, type MemoryRun } from './scenarios/memory';
 import { creationRun, qrRenderCost, type CreationRun } from './scenarios/throughput';
 
@@ -38,6 +38,7 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
   return withCluster(2, async ([a, b], redis) => {
     const [A, B] = [a!.url, b!.url];
     log('warming up');
+    await skeletonRun(A, Math.min(50, PUSH_SAMPLES));
     await pushRun(A, A, Math.min(50, PUSH_SAMPLES));
     await pushRun(A, B, Math.min(50, PUSH_SAMPLES));
     await longPollRun(A, Math.min(10, PUSH_SAMPLES));
@@ -46,6 +47,7 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
     for (let run = 1; run <= RUNS; run++) {
       log(`latency run ${run}/${RUNS}`);
       const rtt = await roundTripRun(A, PUSH_SAMPLES);
+      const skeleton = await skeletonRun(A, PUSH_SAMPLES);
       const one = await pushRun(A, A, PUSH_SAMPLES);
       const two = await pushRun(A, B, PUSH_SAMPLES);
       const polling = await pollingRun(A, POLLING_BROWSERS);
@@ -64,6 +66,9 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
         push2EventP99: two.event.p99,
         roundTripP50: rtt.p50,
         roundTripP99: rtt.p99,
+        skeletonP50: skeleton.p50,
+        skeletonP99: skeleton.p99,
+        push1OverSkeletonP99: one.token.p99 / skeleton.p99,
         pollingP50: polling.p50,
         pollingP99: polling.p99,
         pollingMean: polling.mean,

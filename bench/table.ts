@@ -20,6 +20,11 @@ export interface LatencyRun {
   /** One keep-alive HTTP round trip to the hello-world route: the machine's floor. */
   roundTripP50: number;
   roundTripP99: number;
+  /** The same exchanges as confirm → token on one node with no login work in them: the floor under push1. */
+  skeletonP50: number;
+  skeletonP99: number;
+  /** one-node push p99 / skeleton p99, in this run */
+  push1OverSkeletonP99: number;
   pollingP50: number;
   pollingP99: number;
   pollingMean: number;
@@ -57,6 +62,10 @@ const latencyRows = (l: LatencyRun): Row[] => [
   { figure: 'confirm → token, push, two nodes: p50 / p99', value: `${ms(l.push2P50)} / ${ms(l.push2P99)}`, target: 'p99 ≤ 10 ms', met: l.push2P99 <= 10 },
   { figure: '  of which confirm → event: one node / two nodes, p50', value: `${ms(l.push1EventP50)} / ${ms(l.push2EventP50)}` },
   { figure: '  for scale: one HTTP round trip (hello): p50 / p99', value: `${ms(l.roundTripP50)} / ${ms(l.roundTripP99)}` },
+  {
+    figure: '  for scale: the same exchanges, no login work: p50 / p99',
+    value: `${ms(l.skeletonP50)} / ${ms(l.skeletonP99)} (push p99 = ${round(l.push1OverSkeletonP99, 2)}× this)`,
+  },
   { figure: 'confirm → token, 1 s polling: p50 / p99', value: `${ms(l.pollingP50)} / ${ms(l.pollingP99)}` },
   {
     figure: 'polling mean / push mean (one node)',

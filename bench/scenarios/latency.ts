@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { io } from 'socket.io-client';
 import { browserHeaders, checkToken, create, phone, scannedWithSocket, type Session } from '../lib/flow';
 import { json } from '../lib/http';
 import { summarize, type LatencySummary } from '../lib/stats';
@@ -119,6 +120,39 @@ export async function roundTripRun(base: string, samples: number): Promise<Laten
     const res = await json(base, 'GET', '/bench/hello');
     if (res.status !== 200) throw new Error(`hello: ${res.status}`);
     out.push(performance.now() - start);
+  }
+  return summarize(out);
+}
+
+/**
+ * The floor under the push figures: the same exchanges as confirm → token on
+ * one node — an HTTP request answered after two Redis round trips, an event
+ * pushed to the browser's socket, a socket message acknowledged after one
+ * more — with nothing else in them (bench/node.ts). Timed the same way.
+ */
+export async function skeletonRun(base: string, samples: number): Promise<LatencySummary> {
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const room = `r${i}`;
+    const socket = io(`${base}/bench-skeleton`, { auth: { room }, transports: ['websocket'], reconnection: false, forceNew: true });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const acked = new Promise<number>((resolve, reject) => {
+      socket.once('pushed', () => {
+        socket
+          .timeout(5000)
+          .emitWithAck('echo')
+          .then(() => resolve(performance.now()), reject);
+      });
+    });
+    const start = performance.now();
+    const res = await json(base, 'POST', `/bench/skeleton/${room}`);
+    if (res.status !== 200) throw new Error(`skeleton: ${res.status}`);
+    const end = await acked;
+    socket.close();
+    out.push(end - start);
   }
   return summarize(out);
 }
