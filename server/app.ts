@@ -193,6 +193,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
           keyPrefix: config.REDIS_KEY_PREFIX,
           logger,
           onError: () => metrics.redisErrors.inc(),
+          resync: () => hub.resync(),
         });
         io.adapter(adapter);
         closers.push(close);

@@ -8,8 +8,10 @@
  *
  * A confirm reads the session alongside the caller's rate limits and token
  * check, then writes: wave 1. A socket's redeem of a session it was pushed as
- * confirmed writes at once: wave 0. A redeem the shortcut does not cover (the
- * session is not confirmed yet) still counts against the per-session limit.
+ * confirmed writes at once: wave 0. Neither reads the session again when the
+ * keyspace echo of its own write comes back. A redeem the shortcut does not
+ * cover (the session is not confirmed yet) still counts against the
+ * per-session limit.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -87,12 +89,22 @@ beforeAll(async () => {
   expect((await other.timeout(5000).emitWithAck('redeem')).error).toBe('authorization_pending');
 });
 
-test('a confirm writes after one round trip: the session is read alongside the rate limits', async () => {
+/** Session reads (the two-key FIND script, nothing else in the call) of `id` sent since the last waveOf. */
+const readsOf = (id: string): number =>
+  sent.reduce((n, chunk) => {
+    const read = new RegExp(`\\*5\r\n\\$7\r\nevalsha\r\n\\$40\r\n[0-9a-f]{40}\r\n\\$1\r\n2\r\n\\$\\d+\r\n[^\r]*session:\\{${id}\\}\r\n`, 'gi');
+    return n + (chunk.text.match(read)?.length ?? 0);
+  }, 0);
+
+test('a confirm writes after one round trip: the session is read alongside the rate limits, and only then', async () => {
   const { login } = await scannedWithSocket();
   const wave = await waveOf('confirmed', async () => {
     expect((await mobile(server.url, 'confirm', 'ana', { id: login.id, code: login.code })).status).toBe(200);
   });
   expect(wave).toBe(1);
+  // The keyspace echo of the node's own write costs no second read.
+  await quiet();
+  expect(readsOf(login.id)).toBe(1);
 });
 
 test('a socket redeem of a session pushed as confirmed writes at once, and gets the one token', async () => {
@@ -104,6 +116,8 @@ test('a socket redeem of a session pushed as confirmed writes at once, and gets 
     answer = await socket.timeout(5000).emitWithAck('redeem');
   });
   expect(wave).toBe(0);
+  await quiet();
+  expect(readsOf(login.id)).toBe(0);
   expect(answer).toMatchObject({ token: expect.any(String), tokenType: 'Bearer', user: { id: 'ana' } });
   expect(await socket.timeout(5000).emitWithAck('redeem')).toMatchObject({ error: 'already_redeemed' });
 });

@@ -5,8 +5,8 @@ import { parseKey } from '../store/redis-keys';
 
 /**
  * Keyspace event classes qrlogin needs: K (keyspace channel), h (hash commands:
- * our Lua HSET and an outside writer's HSET/HINCRBY), x (`expired`, the TTL
- * marker running out). Nothing else, so Redis publishes one event per transition.
+ * an outside writer's HINCRBY of `version`), x (`expired`, the TTL marker
+ * running out). Nothing else.
  */
 export const REQUIRED_FLAGS = 'Khx';
 /** What `A` stands for in notify-keyspace-events. */
@@ -36,6 +36,16 @@ export function mergeFlags(current: string): string | null {
   return missing.length ? current + missing.join('') : null;
 }
 
+/**
+ * The events that carry news: the TTL marker running out (expiry), and the
+ * `version` bump of an outside writer, which README "Key layout" asks for as
+ * HINCRBY. qrlogin's own scripts set `version` with HSET, so their echo (an
+ * `hset` event) is skipped: the writing node already told every node itself
+ * (serverSideEmit), and re-reading on the echo would cost each watching node
+ * one Redis read per transition.
+ */
+const OUTSIDE_WRITE = 'hincrby';
+
 /** Escapes glob characters so a key prefix like `app[1]:` matches only itself in PSUBSCRIBE. */
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
@@ -60,9 +70,7 @@ export async function listenToKeyspace(options: KeyspaceListenerOptions): Promis
   const onEvent = (_pattern: string, channel: string, event: string) => {
     const parsed = parseKey(keyPrefix, channel.slice(channel.indexOf('__:') + 3));
     if (!parsed) return;
-    // The TTL marker only matters when it runs out; its SET/DEL are part of a hash change we hear anyway.
-    if (parsed.isTtlKey && event !== 'expired') return;
-    options.hint(parsed.id);
+    if (parsed.isTtlKey ? event === 'expired' : event === OUTSIDE_WRITE) options.hint(parsed.id);
   };
 
   let warned = false;

@@ -18,7 +18,13 @@ export interface NodeAdapter {
  */
 export async function createNodeAdapter(
   client: RedisClient,
-  options: { keyPrefix: string; logger: Logger; onError?: () => void },
+  options: {
+    keyPrefix: string;
+    logger: Logger;
+    onError?: () => void;
+    /** Called after the subscriber reconnects: what other nodes published meanwhile is lost, so re-read what browsers here wait on. */
+    resync?: () => void;
+  },
 ): Promise<NodeAdapter> {
   const cluster = isCluster(client);
   const pub = duplicateForPublishing(client);
@@ -30,6 +36,11 @@ export async function createNodeAdapter(
     });
   }
   logSubscriptionFailures(sub, options.logger);
+  let readyBefore = false;
+  sub.on('ready', () => {
+    if (readyBefore) options.resync?.();
+    readyBefore = true;
+  });
   catchPublishErrors(pub, options.logger);
   await Promise.all([whenReady(pub), whenReady(sub)]);
   const channel = `${options.keyPrefix}socket.io`;

@@ -20,6 +20,8 @@ table.insert(fields, tostring(redis.call('EXISTS', KEYS[2])))
 return fields`;
 
 // ARGV: expected version, '1' when the new state is final, retention ms, then field/value pairs.
+// `version` goes up by HSET, never HINCRBY: keyspace listeners take an `hincrby`
+// for an outside writer's change (realtime/keyspace.ts) and skip our own echo.
 const UPDATE = `
 local version = redis.call('HGET', KEYS[1], 'version')
 if not version then return 'gone' end

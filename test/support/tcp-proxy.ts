@@ -6,6 +6,8 @@ export interface TcpProxy {
   port: number;
   /** Cuts every open connection, as a flaky network or a restarting proxy would; new ones still pass. */
   dropAll(): void;
+  /** New connections are accepted but not passed on until the returned function is called (a network partition healing). */
+  holdNewConnections(): () => void;
   close(): Promise<void>;
 }
 
@@ -20,15 +22,21 @@ export interface TcpProxyOptions {
 export async function startTcpProxy(targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const { replyDelayMs = 0, onRequest } = options;
   const open = new Set<Socket>();
+  let held: (() => void)[] | undefined;
   const server = createServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    if (held) held.push(() => pass(client));
+    else pass(client);
+  });
+  const pass = (client: Socket) => {
+    if (client.destroyed) return;
     const upstream = connect(targetPort, '127.0.0.1');
+    open.add(upstream);
+    upstream.on('close', () => open.delete(upstream));
     for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
-      open.add(a);
       a.on('error', () => b.destroy());
-      a.on('close', () => {
-        open.delete(a);
-        b.destroy();
-      });
+      a.on('close', () => b.destroy());
     }
     if (onRequest) client.on('data', onRequest);
     client.pipe(upstream);
@@ -38,7 +46,7 @@ export async function startTcpProxy(targetPort: number, options: TcpProxyOptions
     } else {
       upstream.pipe(client);
     }
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -46,6 +54,14 @@ export async function startTcpProxy(targetPort: number, options: TcpProxyOptions
     port,
     dropAll: () => {
       for (const socket of open) socket.destroy();
+    },
+    holdNewConnections: () => {
+      const queue: (() => void)[] = [];
+      held = queue;
+      return () => {
+        if (held === queue) held = undefined;
+        for (const release of queue) release();
+      };
     },
     close: () =>
       new Promise<void>((resolve) => {
