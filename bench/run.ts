@@ -24,10 +24,18 @@ const PUSH_SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
 const POLLING_BROWSERS = Math.ceil(PUSH_SAMPLES / 10);
 const LONG_POLL_SAMPLES = Math.ceil(PUSH_SAMPLES / 4);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 4);
+/**
+ * Warm-up before anything is timed: WARMUP skeleton rounds, WARMUP logins on one
+ * node, half as many across two. On this machine the first few thousand round
+ * trips after a start are slower, qrlogin and the no-work skeleton alike (p99
+ * ~4-5 ms falling to ~1-2 ms; not GC: single-threaded GC and a larger young
+ * generation change nothing), so the figures are those of a warm server.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1500);
 const IDLE_SOCKETS_UNDER_LOAD = Math.min(1000, SOCKETS);
 /** Comma-separated subset of latency,memory,event-loop (default all), for profiling one at a time. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,memory,event-loop').split(','));
-const KNOBS = ['BENCH_RUNS', 'BENCH_SOCKETS', 'BENCH_SAMPLES', 'BENCH_LOAD_SECONDS', 'BENCH_ONLY', 'BENCH_CPU_PROF'];
+const KNOBS = ['BENCH_RUNS', 'BENCH_SOCKETS', 'BENCH_SAMPLES', 'BENCH_LOAD_SECONDS', 'BENCH_WARMUP', 'BENCH_ONLY', 'BENCH_CPU_PROF'];
 /** Only a run with every default is recorded (bench/results.json and docs/BENCHMARKS.md); others go to a trial file. */
 const RECORDED = !process.env.BENCH_RESULTS && KNOBS.every((knob) => !process.env[knob]);
 const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', RECORDED ? 'results.json' : 'results-trial.json');
@@ -37,11 +45,11 @@ const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
 async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation: CreationRun[] }> {
   return withCluster(2, async ([a, b], redis) => {
     const [A, B] = [a!.url, b!.url];
-    log('warming up');
-    await skeletonRun(A, Math.min(50, PUSH_SAMPLES));
-    await pushRun(A, A, Math.min(50, PUSH_SAMPLES));
-    await pushRun(A, B, Math.min(50, PUSH_SAMPLES));
-    await longPollRun(A, Math.min(10, PUSH_SAMPLES));
+    log(`warming up: ${WARMUP} skeleton rounds, ${WARMUP + WARMUP / 2} logins`);
+    await skeletonRun(A, WARMUP);
+    await pushRun(A, A, WARMUP);
+    await pushRun(A, B, WARMUP / 2);
+    await longPollRun(A, Math.ceil(WARMUP / 50));
     const latency: LatencyRun[] = [];
     const creation: CreationRun[] = [];
     for (let run = 1; run <= RUNS; run++) {
@@ -97,7 +105,7 @@ async function memory(): Promise<MemoryRun[]> {
 async function eventLoop(): Promise<EventLoopRun[]> {
   return withCluster(1, async ([node]) => {
     const runs: EventLoopRun[] = [];
-    await pushRun(node!.url, node!.url, Math.min(50, PUSH_SAMPLES));
+    await pushRun(node!.url, node!.url, WARMUP / 2);
     for (let run = 1; run <= RUNS; run++) {
       log(`event-loop run ${run}/${RUNS}`);
       runs.push(await eventLoopRun(node!, IDLE_SOCKETS_UNDER_LOAD, LOAD_SECONDS * 2));

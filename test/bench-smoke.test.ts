@@ -18,6 +18,7 @@ test('the benchmark runs every scenario and reports each figure with its target'
       BENCH_SAMPLES: '8',
       BENCH_SOCKETS: '60',
       BENCH_LOAD_SECONDS: '1',
+      BENCH_WARMUP: '20',
       BENCH_RESULTS: results,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
