@@ -36,11 +36,10 @@ export async function createNodeAdapter(
     });
   }
   logSubscriptionFailures(sub, options.logger);
-  let readyBefore = false;
-  sub.on('ready', () => {
-    if (readyBefore) options.resync?.();
-    readyBefore = true;
-  });
+  // Re-read after every (re)subscription; the first, at start, finds nothing to re-read.
+  // A Cluster's sharded subscribers come back through its own reset, which ends in 'subscribersReady'.
+  const resync = () => options.resync?.();
+  sub.on(cluster ? 'subscribersReady' : 'ready', resync);
   catchPublishErrors(pub, options.logger);
   await Promise.all([whenReady(pub), whenReady(sub)]);
   const channel = `${options.keyPrefix}socket.io`;
