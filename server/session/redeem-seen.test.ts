@@ -4,25 +4,11 @@
  * win when nothing changed since; every other case is null, so the caller
  * takes the full redeem, and there is still exactly one token per login.
  */
-import { StoreUnavailableError } from '../errors';
-import { MemoryStore } from '../store/memory';
+import { LossyStore } from '../../test/support/lossy-store';
 import { LoginService } from './service';
-import type { SessionChange, Snapshot } from './types';
+import type { Snapshot } from './types';
 
 const ANA = { id: 'ana', displayName: 'Ana' };
-
-/** A MemoryStore whose next `update` runs and then fails as if its reply had been lost. */
-class LossyStore extends MemoryStore {
-  loseNextReply = false;
-  override async update(id: string, expectedVersion: number, change: SessionChange) {
-    const result = await super.update(id, expectedVersion, change);
-    if (this.loseNextReply) {
-      this.loseNextReply = false;
-      throw new StoreUnavailableError(new Error('Command timed out'), true);
-    }
-    return result;
-  }
-}
 
 function setup(options: { now?: () => number } = {}) {
   const store = new LossyStore({ now: options.now });

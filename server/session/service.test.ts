@@ -6,23 +6,10 @@
 import { StoreUnavailableError } from '../errors';
 import { MemoryStore } from '../store/memory';
 import type { Store } from '../store/store';
+import { LossyStore } from '../../test/support/lossy-store';
 import { LoginService } from './service';
-import type { SessionChange } from './types';
 
 const ANA = { id: 'ana', displayName: 'Ana' };
-
-/** A MemoryStore whose next `update` runs and then fails as if its reply had been lost. */
-class LossyStore extends MemoryStore {
-  loseNextReply = false;
-  override async update(id: string, expectedVersion: number, change: SessionChange) {
-    const result = await super.update(id, expectedVersion, change);
-    if (this.loseNextReply) {
-      this.loseNextReply = false;
-      throw new StoreUnavailableError(new Error('Command timed out'), true);
-    }
-    return result;
-  }
-}
 
 function setup(store: Store) {
   let issued = 0;
