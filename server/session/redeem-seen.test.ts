@@ -5,34 +5,20 @@
  * takes the full redeem, and there is still exactly one token per login.
  */
 import { LossyStore } from '../../test/support/lossy-store';
-import { LoginService } from './service';
+import { ANA, confirmedLogin, testService } from '../../test/support/login-service';
 import type { Snapshot } from './types';
-
-const ANA = { id: 'ana', displayName: 'Ana' };
 
 function setup(options: { now?: () => number } = {}) {
   const store = new LossyStore({ now: options.now });
-  const told: Snapshot[] = [];
-  let issued = 0;
-  const service = new LoginService({
-    store,
-    publicUrl: 'http://127.0.0.1:1',
-    ttlMs: 60_000,
-    confirmWindowMs: 60_000,
-    issueWebToken: async (user, session) => ({ token: `token-${++issued}-for-${user.id}-${session.state}`, expiresIn: 60 }),
-    onChange: (snapshot) => told.push(snapshot),
-    now: options.now,
-  });
+  const { service, told, issuedCount } = testService(store, options);
   /** A login confirmed by Ana: its id, secret, and the confirmed snapshot as a node would have pushed it. */
   const confirmed = async () => {
-    const { record, secret } = await service.create({ ip: '127.0.0.1', userAgent: 'jest' });
-    await service.scan(record.id, record.code, ANA);
-    await service.confirm(record.id, record.code, ANA.id);
+    const login = await confirmedLogin(service);
     const seen = told.at(-1) as Snapshot;
-    expect(seen).toMatchObject({ id: record.id, state: 'confirmed', version: 3 });
-    return { id: record.id, secret, seen };
+    expect(seen).toMatchObject({ id: login.id, state: 'confirmed', version: 3 });
+    return { ...login, seen };
   };
-  return { store, service, told, confirmed, issuedCount: () => issued };
+  return { store, service, told, confirmed, issuedCount };
 }
 
 test('wins on the version seen confirmed: one token, the redeemed version told, the full redeem then refused', async () => {
