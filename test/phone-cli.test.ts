@@ -1,16 +1,18 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appToken, createLogin, redeemOverHttp } from './support/client';
+import { appToken, createLogin, readSession, redeemOverHttp } from './support/client';
 import { startTestServer, type TestServer } from './support/server';
 
 const CLI = join(__dirname, '..', 'dist', 'client', 'phone', 'cli.js');
 
 /** Runs the built `qrlogin-phone` (npm test builds first) as its own process. */
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 20_000, env: { ...process.env, QRLOGIN_APP_TOKEN: '', ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });
@@ -41,14 +43,57 @@ describe('qrlogin-phone, the phone simulator CLI', () => {
   test('given the QR text and an app token, it can cancel; a second run gets the protocol error and exit code 1', async () => {
     const login = await createLogin(server.url);
     const token = appToken('ben');
-    const run = await runCli([login.qr.content, '--token', token, '--cancel']);
+    const run = await runCli([login.qr.content, '--token', token, '--base-url', server.url, '--cancel']);
     expect(run).toMatchObject({ code: 0 });
     expect(run.stdout).toContain(`cancelled: login ${login.id}`);
     expect(await redeemOverHttp(server.url, login)).toMatchObject({ status: 409, body: { error: 'access_denied' } });
 
-    const again = await runCli([login.qr.content, '--token', token]);
+    const again = await runCli([login.qr.content, '--token', token, '--base-url', `${server.url}/`]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^error: invalid_state: /);
+  });
+
+  describe('a QR that names another server never gets a real app token', () => {
+    let attacker: Server;
+    const seen: IncomingHttpHeaders[] = [];
+    let attackerUrl: string;
+    beforeAll(async () => {
+      // Stands in for an attacker's server that relays a victim's-eye view of its own login QR.
+      attacker = createServer((req, res) => {
+        seen.push(req.headers);
+        res.writeHead(500).end();
+      });
+      await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+      attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => attacker.close(() => resolve())));
+
+    test('--token or QRLOGIN_APP_TOKEN without --base-url is bad usage (exit 2), nothing is sent', async () => {
+      const login = await createLogin(server.url);
+      const relayed = login.qr.content.replace(server.url, attackerUrl);
+      const byFlag = await runCli([relayed, '--token', appToken('ana')]);
+      expect(byFlag.code).toBe(2);
+      expect(byFlag.stderr).toContain('needs --base-url');
+      const byEnv = await runCli([relayed], { QRLOGIN_APP_TOKEN: appToken('ana') });
+      expect(byEnv.code).toBe(2);
+      expect(seen).toEqual([]);
+    });
+
+    test('with --base-url, a QR of another origin or base path is refused (exit 1), nothing is sent, the login stays pending', async () => {
+      const login = await createLogin(server.url);
+      const token = appToken('ana');
+      for (const qr of [login.qr.content.replace(server.url, attackerUrl), login.qr.content.replace('/m/login', '/evil/m/login')]) {
+        const run = await runCli([qr, '--base-url', server.url], { QRLOGIN_APP_TOKEN: token });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(/^error: Refused: this QR code points to /);
+      }
+      expect(seen).toEqual([]);
+      expect(await readSession(server.url, login)).toMatchObject({ state: 'pending' });
+      // The same token with the QR of the server it names works.
+      const ok = await runCli([login.qr.content, '--base-url', server.url], { QRLOGIN_APP_TOKEN: token });
+      expect(ok).toMatchObject({ code: 0, stderr: '' });
+      expect(await readSession(server.url, login)).toMatchObject({ state: 'confirmed' });
+    });
   });
 
   test('bad usage and unreadable input are refused with exit codes 2 and 1', async () => {

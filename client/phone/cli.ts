@@ -2,13 +2,14 @@
 /**
  * qrlogin-phone: a phone simulator for demos and tests.
  *   npm run phone -- <qr.png | qr-content> [--user ana] [--name Ana] [--token JWT] [--base-url URL] [--cancel | --scan-only]
+ * A real app token (--token or QRLOGIN_APP_TOKEN) needs --base-url; QRs naming another server are then refused.
  * Exit code 0 on success, 1 when the server refuses (the protocol error is printed), 2 on bad usage.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QrLoginError } from '../shared/errors';
 import { decodeQrFile } from './decode';
-import { runPhone } from './phone';
+import { runPhone, TOKEN_NEEDS_BASE_URL } from './phone';
 
 const USAGE = 'usage: qrlogin-phone <qr.png | qr-content> [--user ana] [--name Ana] [--token JWT] [--base-url URL] [--cancel | --scan-only]';
 
@@ -38,13 +39,18 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const input = positionals[0] as string;
+  const token = values.token ?? (process.env.QRLOGIN_APP_TOKEN || undefined);
+  if (token !== undefined && values['base-url'] === undefined) {
+    process.stderr.write(`${TOKEN_NEEDS_BASE_URL}\n${USAGE}\n`);
+    return 2;
+  }
   try {
     const qrContent = existsSync(input) ? await decodeQrFile(input) : input;
     await runPhone({
       qrContent,
       user: values.user,
       name: values.name,
-      token: values.token ?? process.env.QRLOGIN_APP_TOKEN,
+      token,
       baseUrl: values['base-url'],
       action: values.cancel ? 'cancel' : values['scan-only'] ? 'scan' : 'confirm',
       log: (line) => process.stdout.write(`${line}\n`),

@@ -7,9 +7,9 @@ export interface PhoneRun {
   /** Demo user id to sign in as (ignored with `token`). */
   user: string;
   name?: string;
-  /** An app JWT to use instead of minting one at the demo endpoint. */
+  /** An app JWT to use instead of minting one at the demo endpoint; needs `baseUrl`. */
   token?: string;
-  /** Server origin (+ base path); default: taken from the QR. */
+  /** Server origin (+ base path) the phone trusts; QRs naming another server are refused. Default (demo tokens only): taken from the QR. */
   baseUrl?: string;
   action: 'confirm' | 'cancel' | 'scan';
   log: (line: string) => void;
@@ -19,7 +19,14 @@ export interface PhoneRun {
 export async function runPhone(run: PhoneRun): Promise<void> {
   const ref = parseLoginQr(run.qrContent);
   if (!ref) throw new Error(`Not a login QR code: ${run.qrContent}`);
-  const baseUrl = run.baseUrl ?? run.qrContent.slice(0, run.qrContent.indexOf('/m/login'));
+  // A real app token confirms logins as its user: sent to whatever server a QR names, a relayed
+  // QR would let that server confirm its own login as this user. So the server is the one given.
+  if (run.token !== undefined && run.baseUrl === undefined) throw new Error(TOKEN_NEEDS_BASE_URL);
+  const qrBase = loginPageBase(run.qrContent);
+  if (run.baseUrl !== undefined && qrBase !== normalBase(run.baseUrl)) {
+    throw new Error(`Refused: this QR code points to ${qrBase}, not to ${normalBase(run.baseUrl)} (--base-url)`);
+  }
+  const baseUrl = run.baseUrl ?? qrBase;
   const token = run.token ?? (await demoToken(baseUrl, run.user, run.name));
   const client = createMobileClient({ baseUrl, token });
 
@@ -30,6 +37,25 @@ export async function runPhone(run: PhoneRun): Promise<void> {
   if (run.action === 'scan') return;
   const answer = await client[run.action](scanned);
   run.log(`${answer.state}: login ${answer.id} (version ${answer.version})`);
+}
+
+export const TOKEN_NEEDS_BASE_URL = 'A real app token (--token or QRLOGIN_APP_TOKEN) needs --base-url: it goes only to the server you name, never to the one a QR names';
+
+/** Origin + base path of a login QR URL (`https://host[/base]/m/login?…` → `https://host[/base]`). */
+function loginPageBase(qrContent: string): string {
+  const url = new URL(qrContent.trim());
+  return url.origin + url.pathname.slice(0, -'/m/login'.length);
+}
+
+/** `https://Host:443/base/` → `https://host/base`, to compare with a QR's base. */
+function normalBase(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new Error(`Not a URL: ${baseUrl}`);
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
 /** An app token from the server's demo endpoint (DEMO on). */
