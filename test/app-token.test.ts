@@ -99,6 +99,27 @@ describe('a server configured with an HS256 secret', () => {
     }
   });
 
+  test('every refused token gets one neutral message, never the reason (which would guide a forger)', async () => {
+    const login = await createLogin(server.url);
+    const messages = new Set<string>();
+    for (const token of [
+      hs256(claims(), 'not-the-configured-secret-0123456789'),
+      unsignedJwt(claims()),
+      hs256(claims({ exp: nowSeconds() - 30 })),
+      hs256(claims({ nbf: nowSeconds() + 600 })),
+      hs256(withoutSub),
+      hs256(withoutExp),
+      jwt.sign(claims(), TEST_APP_SECRET, { algorithm: 'HS512' }),
+      withPayload(hs256(claims()), claims({ sub: 'mallory' })),
+      'aaaa.bbbb.cccc',
+    ]) {
+      const res = await call(server.url, 'POST', '/api/mobile/scan', { body: { id: login.id, code: login.code }, headers: bearer(token) });
+      expect(res).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+      messages.add(res.body.message);
+    }
+    expect([...messages]).toEqual(['The app token is not valid']);
+  });
+
   test('refuses an RS256 token even though its signature is valid for its own key', async () => {
     await refusedEverywhere(server.url, jwt.sign(claims(), keyPair('rsa').privateKey, { algorithm: 'RS256' }));
   });

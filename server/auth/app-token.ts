@@ -4,6 +4,13 @@ import { LoginError } from '../errors';
 import type { SessionUser } from '../session/types';
 import { algorithmFor, type VerificationKey } from './keys';
 
+/**
+ * The one answer to every refused app token, whatever the reason: the
+ * library's reasons ("jwt expired", "invalid signature", a missing claim, an
+ * unknown kid) would tell a forger which part of the forgery to fix next.
+ */
+export const APP_TOKEN_REFUSED = 'The app token is not valid';
+
 /** Claims of the mobile app's own login token that qrlogin uses. */
 export interface AppClaims {
   sub: string;
@@ -55,24 +62,25 @@ export function createKeySetVerifier(keys: VerificationKey[]): VerifyAppToken {
     const header = jwt.decode(token, { complete: true })?.header;
     const kid = typeof header?.kid === 'string' ? header.kid : undefined;
     const key = (kid !== undefined ? byKid.get(kid) : undefined) ?? (only && (kid === undefined || !only.kid) ? only : undefined);
-    if (!key) throw new LoginError('invalid_token', 'The app token is not valid: no key for its "kid"');
+    if (!key) throw new LoginError('invalid_token', APP_TOKEN_REFUSED);
     let payload: unknown;
     try {
       payload = jwt.verify(token, key.key, { algorithms: [key.algorithm] });
-    } catch (err) {
-      throw new LoginError('invalid_token', `The app token is not valid: ${(err as Error).message}`);
+    } catch {
+      throw new LoginError('invalid_token', APP_TOKEN_REFUSED);
     }
     return checkClaims(payload);
   };
 }
 
 export function checkClaims(payload: unknown): AppClaims {
-  if (typeof payload !== 'object' || payload === null) throw new LoginError('invalid_token', 'The app token has no claims');
+  if (typeof payload !== 'object' || payload === null) throw new LoginError('invalid_token', APP_TOKEN_REFUSED);
   const claims = payload as Record<string, unknown>;
+  // A token without a usable `sub` or `exp` is refused like a forged one (same message).
   if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 256) {
-    throw new LoginError('invalid_token', 'The app token needs a "sub" claim');
+    throw new LoginError('invalid_token', APP_TOKEN_REFUSED);
   }
-  if (typeof claims.exp !== 'number') throw new LoginError('invalid_token', 'The app token needs an "exp" claim');
+  if (typeof claims.exp !== 'number') throw new LoginError('invalid_token', APP_TOKEN_REFUSED);
   return claims as AppClaims;
 }
 
