@@ -12,6 +12,7 @@ import type { IssuedToken } from './auth/web-token';
 import type { Config } from './config';
 import { underBasePath } from './http/base-path';
 import { MAX_BODY_BYTES } from './http/body';
+import { bodyDeadline } from './http/body-deadline';
 import { browserRoutes } from './http/browser-routes';
 import { demoRoutes } from './http/demo-routes';
 import { errorHandler } from './http/errors';
@@ -138,7 +139,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   }
 
   const routers = [
-    opsRoutes({ store, metrics }),
+    opsRoutes({ store, metrics, metricsToken: config.METRICS_TOKEN }),
     browserRoutes({ service, hub, ttlSeconds: config.QR_TTL_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS, limits }),
     mobileRoutes({
       service,
@@ -155,6 +156,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     config.BASE_PATH,
     compose<Koa.ParameterizedContext>([
       requestLog(logger),
+      bodyDeadline(config.HTTP_BODY_TIMEOUT_MS),
       securityHeaders(),
       errorHandler(logger),
       corsAllowList(config.CORS_ORIGINS),

@@ -96,6 +96,10 @@ export const SETTINGS = {
   CONFIRM_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Longest time between a scan and its confirm.' },
   POLL_INTERVAL_MS: { schema: positiveInt.default(1000), doc: 'pollIntervalMs suggested to polling clients.' },
   DEMO: { schema: flag.optional(), doc: 'Serve the demo app-token endpoint (default: on when no mobile key is set).' },
+  DEMO_FORCE: {
+    schema: flag.default(false),
+    doc: 'Allow DEMO=1 together with MOBILE_JWT_SECRET (refused otherwise: the demo would sign real app tokens for anyone). Test setups only.',
+  },
   TRUST_PROXY: { schema: flag.default(false), doc: 'Believe X-Forwarded-For as appended by your own proxies (see TRUST_PROXY_HOPS); only behind them.' },
   TRUST_PROXY_HOPS: {
     schema: positiveInt.max(10).default(1),
@@ -119,6 +123,25 @@ export const SETTINGS = {
     doc: 'Polls, QR image reads and redeems per login session per window (0: no limit). A socket redeeming a login it was pushed as confirmed does so once without counting: its handshake counted.',
   },
   RATE_LIMIT_HANDSHAKES_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Socket.IO /login handshakes per IP per window (0: no limit).' },
+  HTTP_HEADERS_TIMEOUT_MS: {
+    schema: positiveInt.default(10000),
+    doc: 'Longest time a client may take to send its request headers; then 408 and the connection is closed.',
+  },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    schema: positiveInt.default(20000),
+    doc: 'Longest time to receive a whole request (headers and a body of at most 16 KiB); not the answer\'s wait (long polls wait up to 30 s).',
+  },
+  HTTP_BODY_TIMEOUT_MS: {
+    schema: positiveInt.default(10000),
+    doc: 'Longest time to receive a request body once the headers are in; then the connection is closed (also in library mode).',
+  },
+  METRICS_PORT: { schema: port.optional(), doc: 'Port of a separate listener serving GET /metrics (unset: none).' },
+  METRICS_HOST: { schema: z.string().min(1).default('127.0.0.1'), doc: 'Interface the METRICS_PORT listener binds (loopback by default: not public).' },
+  METRICS_TOKEN: {
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    doc: 'Bearer token GET /metrics requires; with it /metrics is also served on the app port. Unset: /metrics only on METRICS_PORT.',
+    secret: true,
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'pino log level.',
@@ -189,10 +212,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.WEB_JWT_KID && retired.some((k) => k.kid === config.WEB_JWT_KID)) {
     throw new ConfigError('WEB_JWT_RETIRED_KEYS', `kid "${config.WEB_JWT_KID}" is the current key's (WEB_JWT_KID)`);
   }
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`);
+  }
   const hasMobileKey = Boolean(config.MOBILE_JWT_SECRET || config.MOBILE_JWT_PUBLIC_KEY || config.MOBILE_JWT_KEYS);
   const demo = config.DEMO ?? !hasMobileKey;
   if (demo && (config.MOBILE_JWT_PUBLIC_KEY || config.MOBILE_JWT_KEYS)) {
     throw new ConfigError('DEMO', 'needs MOBILE_JWT_SECRET or no mobile key: the demo cannot sign with public keys');
+  }
+  // The demo signs with MOBILE_JWT_SECRET: with a real app's secret, anyone could mint that app's tokens for any user.
+  if (demo && config.MOBILE_JWT_SECRET && !config.DEMO_FORCE) {
+    throw new ConfigError('DEMO', 'is on while MOBILE_JWT_SECRET is set: the demo would sign real app tokens for anyone. Set DEMO=0 (or DEMO_FORCE=1 for a test setup)');
   }
   return { ...config, publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`, demo };
 }

@@ -2,6 +2,8 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createQrLogin } from './app';
+import { httpServerOptions } from './http/server-options';
+import { startMetricsServer } from './http/metrics-server';
 import { createLogger } from './log';
 import { gracefulShutdown } from './shutdown';
 
@@ -18,9 +20,14 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const qrlogin = await createQrLogin({ config, logger });
-  const server = createServer(qrlogin.app.callback());
+  const server = createServer(httpServerOptions(config), qrlogin.app.callback());
   await qrlogin.attach(server);
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  if (config.METRICS_PORT !== undefined) {
+    const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics: qrlogin.metrics, token: config.METRICS_TOKEN });
+    metricsServer.server.unref();
+    logger.info({ metricsUrl: metricsServer.url }, `metrics on ${metricsServer.url}`);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, host: config.HOST, publicUrl: config.publicUrl }, `qrlogin listening on http://${config.HOST}:${port}`);

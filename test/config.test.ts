@@ -40,6 +40,9 @@ describe('configuration errors name the variable and what is wrong', () => {
     ['a JWKS with a kid twice', { MOBILE_JWT_KEYS: jwksOf({ a: rsa.publicKey }).replace(']', `,${JSON.stringify({ ...ec.publicKey.export({ format: 'jwk' }), kid: 'a' })}]`) }, 'MOBILE_JWT_KEYS', /kid "a" appears twice/],
     ['a base path that is not a path', { BASE_PATH: 'auth' }, 'BASE_PATH', /must be a path/],
     ['a retired web key without a current one', { WEB_JWT_RETIRED_KEYS: jwksOf({ old: rsa.publicKey }) }, 'WEB_JWT_RETIRED_KEYS', /only applies to WEB_JWT_PRIVATE_KEY/],
+    ['the demo on with a real app secret', { DEMO: '1', MOBILE_JWT_SECRET: 'x'.repeat(32) }, 'DEMO', /is on while MOBILE_JWT_SECRET is set.*DEMO_FORCE=1/],
+    ['a header timeout above the request timeout', { HTTP_HEADERS_TIMEOUT_MS: '30000', HTTP_REQUEST_TIMEOUT_MS: '20000' }, 'HTTP_HEADERS_TIMEOUT_MS', /must not exceed HTTP_REQUEST_TIMEOUT_MS/],
+    ['a metrics token too short to be one', { METRICS_TOKEN: 'short' }, 'METRICS_TOKEN', /at least 16/],
     ['a secret among the published retired keys', { WEB_JWT_PRIVATE_KEY: ec.privatePem, WEB_JWT_RETIRED_KEYS: JSON.stringify({ keys: [{ kty: 'oct', kid: 'x', k: 'a'.repeat(64) }] }) }, 'WEB_JWT_RETIRED_KEYS', /public RSA or EC keys only/],
   ])('%s', (_what, env, variable, detail) => {
     const err = errorOf(env);
@@ -67,6 +70,12 @@ describe('configuration errors name the variable and what is wrong', () => {
     expect(config.WEB_JWT_PRIVATE_KEY).toContain('\n');
     expect(config.demo).toBe(false);
   });
+
+  test('the demo with a real app secret only when forced; on by default only without any key', () => {
+    expect(loadConfig({ DEMO: '1', DEMO_FORCE: '1', MOBILE_JWT_SECRET: 'x'.repeat(32) }).demo).toBe(true);
+    expect(loadConfig({ MOBILE_JWT_SECRET: 'x'.repeat(32) }).demo).toBe(false);
+    expect(loadConfig({}).demo).toBe(true);
+  });
 });
 
 describe('generated configuration docs', () => {
@@ -83,6 +92,7 @@ describe('npm start with a bad value', () => {
   test.each([
     ['PORT', { PORT: 'abc' }],
     ['MOBILE_JWT_KEYS', { MOBILE_JWT_SECRET: '', MOBILE_JWT_KEYS: '{"keys": "secret-looking-value"}' }],
+    ['DEMO', { DEMO: '1' }],
   ])('prints one line naming %s and exits non-zero', async (variable, env) => {
     const { code, stdout, stderr } = await runNodeToExit(env);
     expect(code).not.toBe(0);

@@ -3,6 +3,8 @@ import type { Socket } from 'socket.io-client';
 import { startShopApp, type ShopApp } from '../examples/shop-app';
 import { underBasePath, withBasePath } from '../server/http/base-path';
 import { bearer, call, connectBrowser, createLogin, waitForState } from './support/client';
+import { scrapeMetrics } from './support/metrics';
+import { TEST_METRICS_TOKEN } from './support/server';
 
 describe('the example shop app mounting qrlogin under /auth (library mode)', () => {
   let shop: ShopApp;
@@ -12,6 +14,7 @@ describe('the example shop app mounting qrlogin under /auth (library mode)', () 
       REDIS_URL: process.env.TEST_REDIS_URL,
       REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
       LOG_LEVEL: 'silent',
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
     });
   });
   afterAll(async () => {
@@ -45,7 +48,7 @@ describe('the example shop app mounting qrlogin under /auth (library mode)', () 
     });
     expect((await call(shop.url, 'GET', '/account', { headers: bearer('not-a-session') })).status).toBe(401);
     // Metrics and health follow the prefix and count what happened under it.
-    const metrics = (await call(auth, 'GET', '/metrics')).body as string;
+    const metrics = (await scrapeMetrics(auth)).body as string;
     expect(metrics).toMatch(/^qrlogin_sessions_created_total 1$/m);
     expect(metrics).toMatch(/^qrlogin_redeems_total 1$/m);
   });

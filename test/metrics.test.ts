@@ -5,10 +5,10 @@ import { createPushTimer, epochNow } from '../server/metrics';
 import { call, connectBrowser, createLogin, mobile, waitForState } from './support/client';
 import { startRedis } from './support/redis-server';
 import { startTestServer, type TestServer } from './support/server';
-import { sample } from './support/metrics';
+import { sample, scrapeMetrics } from './support/metrics';
 
 const scrape = async (server: TestServer): Promise<string> => {
-  const res = await call(server.url, 'GET', '/metrics');
+  const res = await scrapeMetrics(server.url);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   return res.body as string;

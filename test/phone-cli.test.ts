@@ -21,7 +21,7 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
 describe('qrlogin-phone, the phone simulator CLI', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { DEMO: '1' } });
+    server = await startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1' } });
   });
   afterAll(() => server.close());
 

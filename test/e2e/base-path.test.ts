@@ -11,7 +11,7 @@ let browser: Browser;
 let server: TestServer;
 beforeAll(async () => {
   browser = await launchChromium();
-  server = await startTestServer({ env: { DEMO: '1', BASE_PATH: '/auth' } });
+  server = await startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1', BASE_PATH: '/auth' } });
 });
 afterAll(async () => {
   await browser?.close();

@@ -12,7 +12,7 @@ let server: TestServer;
 const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   browser = await launchChromium();
-  server = await startTestServer({ env: { DEMO: '1' } });
+  server = await startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1' } });
 });
 afterAll(async () => {
   await Promise.all(contexts.map((c) => c.close()));

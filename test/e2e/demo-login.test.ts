@@ -57,7 +57,7 @@ describe('the demo login in Chromium', () => {
   let server: TestServer;
   beforeAll(async () => {
     // TRUST_PROXY lets the phone window claim another network with X-Forwarded-For.
-    server = await startTestServer({ env: { DEMO: '1', TRUST_PROXY: '1' } });
+    server = await startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1', TRUST_PROXY: '1' } });
   });
   afterAll(() => server.close());
 
@@ -155,7 +155,7 @@ describe('the demo login in Chromium: expiry', () => {
   let server: TestServer;
   beforeAll(async () => {
     // Long enough to read the first code from the screen on a busy machine, short enough to wait for.
-    server = await startTestServer({ env: { DEMO: '1', QR_TTL_SECONDS: '5' } });
+    server = await startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1', QR_TTL_SECONDS: '5' } });
   });
   afterAll(() => server.close());
 

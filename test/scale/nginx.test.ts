@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { call, connectBrowser, createLogin, mobile, statesOf, waitForState } from '../support/client';
-import { waitForMetric } from '../support/metrics';
+import { bearer, call, connectBrowser, createLogin, mobile, statesOf, waitForState } from '../support/client';
+import { scrapeMetrics, waitForMetric } from '../support/metrics';
 import { freePort } from '../support/ports';
 import { confFor, startNginx, type NginxProcess } from '../support/nginx';
 import { startNodes, stopNodes, type NodeProcess } from '../support/node-process';
+import { TEST_METRICS_TOKEN } from '../support/server';
 
 describe('two nodes behind Debian nginx with deploy/nginx.conf', () => {
   let nginx: NginxProcess;
@@ -38,6 +39,14 @@ describe('two nodes behind Debian nginx with deploy/nginx.conf', () => {
     const readTimeout = Number(/proxy_read_timeout (\d+)s;/.exec(conf)?.[1]);
     expect(readTimeout).toBeGreaterThan(25 + 20);
     expect(readTimeout).toBeGreaterThan(30); // the longest long poll
+  });
+
+  test('/metrics is not served through nginx, not even with the metrics token the nodes accept', async () => {
+    expect((await scrapeMetrics(nodes[0]!.url)).status).toBe(200);
+    for (const path of ['/metrics', '/metrics?x=1']) {
+      const res = await call(nginx.url, 'GET', path, { headers: bearer(TEST_METRICS_TOKEN) });
+      expect(res).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    }
   });
 
   test.each([[['websocket']], [['polling']], [['polling', 'websocket']]])(

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { freePort } from './ports';
-import { TEST_APP_SECRET, TEST_WEB_SECRET } from './server';
+import { TEST_APP_SECRET, TEST_METRICS_TOKEN, TEST_WEB_SECRET } from './server';
 
 export interface NodeProcess {
   url: string;
@@ -76,6 +76,7 @@ function spawnNode(port: number, env: Record<string, string>, options: NodeOptio
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       MOBILE_JWT_SECRET: TEST_APP_SECRET,
       WEB_JWT_SECRET: TEST_WEB_SECRET,
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'info',
       ...env,
     },

@@ -9,6 +9,8 @@ import { createLogger } from '../../server/log';
 
 export const TEST_APP_SECRET = 'test-mobile-app-secret-0123456789abcdef';
 export const TEST_WEB_SECRET = 'test-web-token-secret-0123456789abcdef';
+/** Test nodes serve /metrics on their app port with this Bearer token (METRICS_TOKEN). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -35,6 +37,7 @@ export async function startTestServer(
     PUBLIC_URL: url,
     MOBILE_JWT_SECRET: TEST_APP_SECRET,
     WEB_JWT_SECRET: TEST_WEB_SECRET,
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:`,
     LOG_LEVEL: 'silent',
