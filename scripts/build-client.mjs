@@ -22,4 +22,5 @@ writeFileSync(`${sdk}/mobile.d.mts`, "export * from '../client/mobile/index.js';
 
 for (const page of ['index.html', 'phone.html']) cpSync(`client/demo/${page}`, `${pub}/${page}`);
 cpSync('client/demo/demo.css', `${pub}/assets/demo.css`);
+cpSync('client/app-page/app-page.css', `${pub}/assets/app-page.css`);
 for (const avatar of readdirSync('client/demo/avatars')) cpSync(`client/demo/avatars/${avatar}`, `${pub}/assets/${avatar}`);

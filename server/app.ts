@@ -13,6 +13,8 @@ import type { Config } from './config';
 import { underBasePath } from './http/base-path';
 import { MAX_BODY_BYTES } from './http/body';
 import { bodyDeadline } from './http/body-deadline';
+import { appAssociationRoutes } from './http/app-association';
+import { appPageRoute } from './http/app-page-route';
 import { browserRoutes } from './http/browser-routes';
 import { demoRoutes } from './http/demo-routes';
 import { errorHandler } from './http/errors';
@@ -151,6 +153,20 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     meRoute(webTokens),
     jwksRoute(webTokens),
     demoRoutes({ publicDir: options.publicDir ?? defaultPublicDir(), demoAppSecret, basePath: config.BASE_PATH }),
+    // Without the demo token endpoint the demo phone page could not work: the production page instead.
+    ...(demoAppSecret ? [] : [appPageRoute({
+      siteName: config.siteName,
+      appLinkUrl: config.APP_LINK_URL,
+      appStoreUrl: config.APP_STORE_URL,
+      playStoreUrl: config.PLAY_STORE_URL,
+      basePath: config.BASE_PATH,
+    })]),
+    appAssociationRoutes({
+      iosAppIds: config.IOS_APP_IDS,
+      androidPackage: config.ANDROID_APP_PACKAGE,
+      androidCertSha256: config.ANDROID_CERT_SHA256,
+      basePath: config.BASE_PATH,
+    }),
   ];
   const middleware = underBasePath(
     config.BASE_PATH,

@@ -13,7 +13,8 @@ const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const optionalText = z.string().min(1).optional();
-const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const link = z.url({ protocol: /^https?$/ });
+const url = link.transform((u) => u.replace(/\/+$/, ''));
 /** PEM keys are often passed on one line with literal "\n"; the key must load, not just look like PEM. */
 const pem = (kind: 'public' | 'private') =>
   z
@@ -43,6 +44,19 @@ const jwks = z
     }
   })
   .optional();
+/** A comma-separated list, each entry trimmed, empties dropped, every one matching `pattern` (named in `format`). */
+const list = (pattern: RegExp, format: string, normalize: (entry: string) => string = (e) => e) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((e) => normalize(e.trim())).filter(Boolean))
+    .refine((entries) => entries.length > 0 && entries.every((e) => pattern.test(e)), `must be comma-separated ${format}`)
+    .optional();
+/** An Apple app id: the 10-character Team ID, a dot, the bundle id (https://developer.apple.com/documentation/xcode/supporting-associated-domains). */
+const IOS_APP_ID = /^[A-Z0-9]{10}\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+/** An Android application id (package name): at least two dot-separated Java identifiers. */
+const ANDROID_PACKAGE = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
+/** A SHA-256 certificate fingerprint as `keytool -list -v` prints it: 32 colon-separated hex bytes. */
+const SHA256_FINGERPRINT = /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/;
 const basePath = z
   .string()
   .regex(/^(\/[A-Za-z0-9._~-]+)*\/?$/, 'must be a path like /auth')
@@ -122,6 +136,15 @@ export const SETTINGS = {
     schema: nonNegativeInt.default(600),
     doc: 'Polls, QR image reads and redeems per login session per window (0: no limit). A socket redeeming a login it was pushed as confirmed does so once without counting: its handshake counted.',
   },
+  RATE_LIMIT_USER_CODE_PER_IP: {
+    schema: nonNegativeInt.default(10),
+    doc: 'Wrong user codes (typed instead of scanning) one IP may try per RATE_LIMIT_USER_CODE_WINDOW_SECONDS (0: no limit). See docs/SECURITY.md.',
+  },
+  RATE_LIMIT_USER_CODE_PER_USER: {
+    schema: nonNegativeInt.default(10),
+    doc: 'Wrong user codes one app user may try per RATE_LIMIT_USER_CODE_WINDOW_SECONDS (0: no limit).',
+  },
+  RATE_LIMIT_USER_CODE_WINDOW_SECONDS: { schema: positiveInt.default(600), doc: 'Window the RATE_LIMIT_USER_CODE_* counts are per.' },
   RATE_LIMIT_HANDSHAKES_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Socket.IO /login handshakes per IP per window (0: no limit).' },
   HTTP_HEADERS_TIMEOUT_MS: {
     schema: positiveInt.default(10000),
@@ -142,6 +165,28 @@ export const SETTINGS = {
     doc: 'Bearer token GET /metrics requires; with it /metrics is also served on the app port. Unset: /metrics only on METRICS_PORT.',
     secret: true,
   },
+  SITE_NAME: {
+    schema: z.string().trim().min(1).max(100).optional(),
+    doc: 'Your site\'s name, on the phone page a stock camera opens (default: the host of PUBLIC_URL).',
+  },
+  APP_LINK_URL: {
+    schema: link.optional(),
+    doc: 'With the demo off: your app\'s universal / app link the phone page opens, with id and code added to its query.',
+  },
+  APP_STORE_URL: { schema: link.optional(), doc: 'Your iOS app in the App Store, linked from the phone page for phones without it.' },
+  PLAY_STORE_URL: { schema: link.optional(), doc: 'Your Android app in Google Play, linked from the phone page for phones without it.' },
+  IOS_APP_IDS: {
+    schema: list(IOS_APP_ID, 'TEAMID.bundle.id app ids'),
+    doc: 'Comma-separated TEAMID.bundle.id of your iOS apps: /.well-known/apple-app-site-association lets them open /m/login links.',
+  },
+  ANDROID_APP_PACKAGE: {
+    schema: z.string().regex(ANDROID_PACKAGE, 'must be an Android package name like com.example.app').optional(),
+    doc: 'Package name of your Android app: /.well-known/assetlinks.json lets it open /m/login links (with ANDROID_CERT_SHA256).',
+  },
+  ANDROID_CERT_SHA256: {
+    schema: list(SHA256_FINGERPRINT, 'SHA-256 fingerprints like 14:6D:E9:…(32 bytes)', (e) => e.toUpperCase()),
+    doc: 'Comma-separated SHA-256 fingerprints (AA:BB:…, 32 bytes) of the certificates your Android app is signed with.',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'pino log level.',
@@ -155,6 +200,8 @@ export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> } 
   publicUrl: string;
   /** Resolved: DEMO, or on when no mobile key is configured. */
   demo: boolean;
+  /** Resolved: SITE_NAME or the host of publicUrl. */
+  siteName: string;
 };
 
 export class ConfigError extends Error {
@@ -178,7 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     out[name] = parsed.data;
   }
-  const config = out as Omit<Config, 'publicUrl' | 'demo'>;
+  const config = out as Omit<Config, 'publicUrl' | 'demo' | 'siteName'>;
   if (config.MOBILE_JWT_SECRET && config.MOBILE_JWT_PUBLIC_KEY) {
     throw new ConfigError('MOBILE_JWT_PUBLIC_KEY', 'cannot be set together with MOBILE_JWT_SECRET');
   }
@@ -215,6 +262,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`);
   }
+  if (Boolean(config.ANDROID_APP_PACKAGE) !== Boolean(config.ANDROID_CERT_SHA256)) {
+    const missing = config.ANDROID_APP_PACKAGE ? 'ANDROID_CERT_SHA256' : 'ANDROID_APP_PACKAGE';
+    throw new ConfigError(missing, `is needed too: Android checks the app's package and certificate together`);
+  }
   const hasMobileKey = Boolean(config.MOBILE_JWT_SECRET || config.MOBILE_JWT_PUBLIC_KEY || config.MOBILE_JWT_KEYS);
   const demo = config.DEMO ?? !hasMobileKey;
   if (demo && (config.MOBILE_JWT_PUBLIC_KEY || config.MOBILE_JWT_KEYS)) {
@@ -224,5 +275,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (demo && config.MOBILE_JWT_SECRET && !config.DEMO_FORCE) {
     throw new ConfigError('DEMO', 'is on while MOBILE_JWT_SECRET is set: the demo would sign real app tokens for anyone. Set DEMO=0 (or DEMO_FORCE=1 for a test setup)');
   }
-  return { ...config, publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`, demo };
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  return { ...config, publicUrl, demo, siteName: config.SITE_NAME ?? new URL(publicUrl).host };
 }

@@ -44,6 +44,19 @@ describe('configuration errors name the variable and what is wrong', () => {
     ['a header timeout above the request timeout', { HTTP_HEADERS_TIMEOUT_MS: '30000', HTTP_REQUEST_TIMEOUT_MS: '20000' }, 'HTTP_HEADERS_TIMEOUT_MS', /must not exceed HTTP_REQUEST_TIMEOUT_MS/],
     ['a metrics token too short to be one', { METRICS_TOKEN: 'short' }, 'METRICS_TOKEN', /at least 16/],
     ['a secret among the published retired keys', { WEB_JWT_PRIVATE_KEY: ec.privatePem, WEB_JWT_RETIRED_KEYS: JSON.stringify({ keys: [{ kty: 'oct', kid: 'x', k: 'a'.repeat(64) }] }) }, 'WEB_JWT_RETIRED_KEYS', /public RSA or EC keys only/],
+    ['an app link that is not a URL', { APP_LINK_URL: 'shop app' }, 'APP_LINK_URL', /Invalid URL/],
+    ['an app link of a script scheme', { APP_LINK_URL: 'javascript:alert(1)' }, 'APP_LINK_URL', /Invalid URL/],
+    ['a store link that is not a URL', { APP_STORE_URL: 'apps.apple.com/app/id1' }, 'APP_STORE_URL', /Invalid URL/],
+    ['a store link of another scheme', { PLAY_STORE_URL: 'market://details?id=com.shop' }, 'PLAY_STORE_URL', /Invalid URL/],
+    ['a site name longer than a name', { SITE_NAME: 'x'.repeat(101) }, 'SITE_NAME', /<=100/],
+    ['an iOS app id without a team id', { IOS_APP_IDS: 'com.shop.app' }, 'IOS_APP_IDS', /TEAMID\.bundle\.id/],
+    ['an iOS app id with a lowercase team id', { IOS_APP_IDS: 'ABCDE12345.com.shop.app,abcde12345.com.shop.app' }, 'IOS_APP_IDS', /TEAMID\.bundle\.id/],
+    ['an Android package that is one word', { ANDROID_APP_PACKAGE: 'shop', ANDROID_CERT_SHA256: '00:'.repeat(31) + '00' }, 'ANDROID_APP_PACKAGE', /package name/],
+    ['a fingerprint of SHA-1 length', { ANDROID_APP_PACKAGE: 'com.shop', ANDROID_CERT_SHA256: '00:'.repeat(19) + '00' }, 'ANDROID_CERT_SHA256', /SHA-256 fingerprints/],
+    ['a fingerprint without colons', { ANDROID_APP_PACKAGE: 'com.shop', ANDROID_CERT_SHA256: '00'.repeat(32) }, 'ANDROID_CERT_SHA256', /SHA-256 fingerprints/],
+    ['an Android package without its certificate', { ANDROID_APP_PACKAGE: 'com.shop' }, 'ANDROID_CERT_SHA256', /is needed too/],
+    ['certificates without their package', { ANDROID_CERT_SHA256: '00:'.repeat(31) + '00' }, 'ANDROID_APP_PACKAGE', /is needed too/],
+    ['a user-code window of zero', { RATE_LIMIT_USER_CODE_WINDOW_SECONDS: '0' }, 'RATE_LIMIT_USER_CODE_WINDOW_SECONDS', />0/],
   ])('%s', (_what, env, variable, detail) => {
     const err = errorOf(env);
     expect(err.variable).toBe(variable);
@@ -75,6 +88,25 @@ describe('configuration errors name the variable and what is wrong', () => {
     expect(loadConfig({ DEMO: '1', DEMO_FORCE: '1', MOBILE_JWT_SECRET: 'x'.repeat(32) }).demo).toBe(true);
     expect(loadConfig({ MOBILE_JWT_SECRET: 'x'.repeat(32) }).demo).toBe(false);
     expect(loadConfig({}).demo).toBe(true);
+  });
+
+  test('the phone side: site name defaults to the public host, lists are trimmed, fingerprints upper-cased, links kept as given', () => {
+    const fingerprint = 'ab:'.repeat(31) + 'cd';
+    const config = loadConfig({
+      PUBLIC_URL: 'https://login.shop.example/',
+      APP_LINK_URL: 'https://app.shop.example/qr/',
+      IOS_APP_IDS: ' ABCDE12345.com.shop.app ,, ABCDE12345.com.shop.app-beta ',
+      ANDROID_APP_PACKAGE: 'com.shop.app',
+      ANDROID_CERT_SHA256: fingerprint,
+    });
+    expect(config.siteName).toBe('login.shop.example');
+    expect(config.APP_LINK_URL).toBe('https://app.shop.example/qr/');
+    expect(config.IOS_APP_IDS).toEqual(['ABCDE12345.com.shop.app', 'ABCDE12345.com.shop.app-beta']);
+    expect(config.ANDROID_CERT_SHA256).toEqual([fingerprint.toUpperCase()]);
+    expect(config.RATE_LIMIT_USER_CODE_PER_IP).toBe(10);
+    expect(config.RATE_LIMIT_USER_CODE_PER_USER).toBe(10);
+    expect(config.RATE_LIMIT_USER_CODE_WINDOW_SECONDS).toBe(600);
+    expect(loadConfig({ SITE_NAME: '  Shop  ' }).siteName).toBe('Shop');
   });
 });
 

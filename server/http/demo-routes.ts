@@ -20,8 +20,9 @@ const ASSET = /^[a-z0-9-]+\.(js|css|map|svg)$/;
 
 /**
  * The demo website (`/`) and the phone page (`/m/login`) that stands in for
- * the mobile app, plus the endpoint that mints demo app tokens. The token
- * endpoint exists only with the demo on: it lets anyone log in as anyone.
+ * the mobile app, plus the endpoint that mints demo app tokens. The phone page
+ * and the token endpoint exist only with the demo on: they let anyone log in
+ * as anyone (with the demo off, /m/login is the production page, app-page-route.ts).
  */
 export function demoRoutes({ publicDir, demoAppSecret, basePath = '' }: DemoRouteDeps): Router {
   const router = new Router();
@@ -31,7 +32,7 @@ export function demoRoutes({ publicDir, demoAppSecret, basePath = '' }: DemoRout
     ctx.body = withBasePath(await readFile(join(publicDir, file), 'utf8'), basePath);
   };
   router.get('/', page('index.html'));
-  router.get('/m/login', page('phone.html'));
+  if (demoAppSecret) router.get('/m/login', page('phone.html'));
   router.get('/assets/:file', async (ctx) => {
     const file = String(ctx.params.file);
     if (!ASSET.test(file)) throw new LoginError('not_found', 'No such asset');
