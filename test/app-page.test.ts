@@ -145,7 +145,7 @@ describe('GET /m/login in other setups', () => {
   });
 
   test('with the demo on it is the demo phone page, and under BASE_PATH the production page links its stylesheet there', async () => {
-    const demo = await startTestServer({ store: 'memory', env: { DEMO: '1', SITE_NAME: 'Shop' } });
+    const demo = await startTestServer({ store: 'memory', env: { DEMO: '1', DEMO_FORCE: '1', SITE_NAME: 'Shop' } });
     const based = await startTestServer({ store: 'memory', env: { BASE_PATH: '/auth', APP_LINK_URL: APP_LINK } });
     try {
       const login = await createLogin(demo.url);
