@@ -61,7 +61,7 @@ describe('browser SDK against a real server', () => {
     expect(user).toEqual({ id: 'ana', displayName: 'Ana' });
     // `redeemed` may be pushed before the redeem ack comes back; either way each state once, in order.
     expect(login.states.map((s) => s.state).join(' ')).toMatch(/^pending scanned confirmed( redeemed)?$/);
-    expect(login.channels).toEqual(['socket', 'none']);
+    expect(login.channels).toEqual(['long-poll', 'socket', 'none']);
     const me = await call(server.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${token}` } });
     expect(me).toMatchObject({ status: 200, body: { user: { id: 'ana' } } });
   });
@@ -86,7 +86,7 @@ describe('browser SDK against a real server', () => {
       const content = await login.qr;
       await until(() => login.channels.includes('socket'));
       proxy.dropAll();
-      await until(() => login.channels.join(' ') === 'socket long-poll socket');
+      await until(() => login.channels.join(' ') === 'long-poll socket long-poll socket');
       await phoneLogsIn(content);
       expect((await login.success).user.id).toBe('ana');
       expect(login.states.map((s) => s.state).join(' ')).toMatch(/^pending scanned confirmed( redeemed)?$/);

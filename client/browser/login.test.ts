@@ -1,4 +1,4 @@
-import { createQrLogin, type QrLoginHandle, type QrLoginOptions } from './login';
+import { createQrLogin, type QrCode, type QrLoginHandle, type QrLoginOptions } from './login';
 import { errorFor } from '../shared/errors';
 import type { LoginSnapshot } from '../shared/protocol';
 import {
@@ -83,10 +83,10 @@ describe('browser SDK: versions', () => {
     expect(socket.closed).toBe(true);
   });
 
-  test('redeems over HTTP when state arrives by long poll', async () => {
+  test('redeems over HTTP when state arrives by long poll, also while a socket is connected but has sent no state', async () => {
     const h = harness();
     const session = await h.created();
-    h.sockets.last.events.connectFailed('websocket error');
+    h.sockets.last.connect(); // handshake answered, join snapshot not (yet) delivered: not live
     await settle();
     h.api.last('poll').resolve(snapshotOf(session, 'confirmed', 3));
     await settle();
@@ -99,15 +99,29 @@ describe('browser SDK: versions', () => {
   });
 });
 
+describe('browser SDK: the QR', () => {
+  test('hands the page the v1.1 user code with the QR, and nothing of it to onState', async () => {
+    const shown: QrCode[] = [];
+    const h = harness({ onQr: (qr) => shown.push(qr) });
+    const session = Object.assign(createdSession(), { userCode: 'BCDF-GHJK' });
+    await h.created(session);
+    expect(shown).toEqual([{ content: session.qr.content, svg: session.qr.svg, expiresAt: session.expiresAt, userCode: 'BCDF-GHJK' }]);
+    expect(h.states).toEqual([snapshotOf(session, 'pending', 1)]);
+
+    // A v1.0 server sends none: the page has nothing to show.
+    const old = harness({ onQr: (qr) => shown.push(qr) });
+    await old.created();
+    expect(shown[1]).not.toHaveProperty('userCode');
+  });
+});
+
 describe('browser SDK: fallback to long polling and back', () => {
-  test('polls while the socket cannot connect, stops when it connects, resumes after a drop', async () => {
+  test('long polls from the start, stops at the socket\'s first state (not at its connect), resumes after a drop', async () => {
     const h = harness();
     const session = await h.created();
-    expect(h.api.calls.poll).toHaveLength(0); // no polling while the socket may still connect
-    h.sockets.last.events.connectFailed('websocket error');
-    await settle();
+    // A socket may hang in its handshake for many seconds: the long poll does not wait for it.
     expect(h.channels).toEqual(['long-poll']);
-    expect(h.api.live('poll')).toHaveLength(1);
+    expect(h.api.live('poll').map((c) => c.args[2])).toEqual([{ after: 1, waitMs: 25_000 }]);
     h.sockets.last.events.connectFailed('websocket error'); // socket.io retries: still one poll loop
     await settle();
     expect(h.api.live('poll')).toHaveLength(1);
@@ -116,16 +130,46 @@ describe('browser SDK: fallback to long polling and back', () => {
     await settle();
     expect(h.api.last('poll').args[2]).toEqual({ after: 2, waitMs: 25_000 }); // the loop continues from the newest
 
-    h.sockets.last.connect(snapshotOf(session, 'scanned', 2));
+    // Connected is not yet in the room: only the state the server sends after the join proves that.
+    h.sockets.last.connect();
+    await settle();
+    expect(h.api.live('poll')).toHaveLength(1);
+    expect(h.channels).toEqual(['long-poll']);
+    h.sockets.last.events.state(snapshotOf(session, 'scanned', 2));
     await settle();
     expect(h.api.live('poll')).toHaveLength(0); // the pending long poll was aborted
     expect(h.channels).toEqual(['long-poll', 'socket']);
 
-    h.sockets.last.drop('ping timeout');
+    h.sockets.last.drop('transport close');
     await settle();
     expect(h.channels).toEqual(['long-poll', 'socket', 'long-poll']);
-    expect(h.api.live('poll')[0]?.args[2]).toEqual({ after: 2, waitMs: 25_000 });
+    expect(h.api.live('poll').map((c) => c.args[2])).toEqual([{ after: 2, waitMs: 25_000 }]);
     expect(h.states.map((s) => s.state)).toEqual(['pending', 'scanned']);
+  });
+
+  test('a flapping socket: each drop resumes the long poll from the newest version, each first state stops it', async () => {
+    const h = harness();
+    const session = await h.created();
+    const socket = h.sockets.last;
+    for (let round = 0; round < 3; round++) {
+      socket.connect(snapshotOf(session, 'scanned', 2));
+      await settle();
+      expect(h.api.live('poll')).toHaveLength(0);
+      socket.drop('transport close');
+      await settle();
+      expect(h.api.live('poll').map((c) => c.args[2])).toEqual([{ after: 2, waitMs: 25_000 }]);
+    }
+    // The confirm lands while the socket is down: the poll brings it, the redeem goes over HTTP.
+    h.api.last('poll').resolve(snapshotOf(session, 'confirmed', 3));
+    await settle();
+    expect(h.api.calls.redeem).toHaveLength(1);
+    expect(socket.redeems).toHaveLength(0);
+    socket.connect(snapshotOf(session, 'confirmed', 3)); // back meanwhile, with the same news
+    h.api.last('redeem').resolve(redeemedLogin);
+    await settle();
+    expect(h.successes).toEqual([redeemedLogin]);
+    expect(h.states.map((s) => `${s.state}@${s.version}`)).toEqual(['pending@1', 'scanned@2', 'confirmed@3']);
+    expect(h.errors).toEqual([]);
   });
 
   test('a failing long poll is retried with growing waits, not in a busy loop', async () => {
@@ -163,7 +207,7 @@ describe('browser SDK: fallback to long polling and back', () => {
     h.sockets.last.events.connectFailed('not_found');
     await settle();
     expect(h.states.map((s) => `${s.state}@${s.version}`)).toEqual(['pending@1', 'expired@2']);
-    expect(h.api.calls.poll).toHaveLength(0);
+    expect(h.api.live('poll')).toHaveLength(0); // the first session's poll ended with it
     expect(h.api.calls.create).toHaveLength(2);
     await h.created();
     expect(h.reasons).toEqual(['first', 'expired']);
@@ -198,8 +242,9 @@ describe('browser SDK: expiry and retries', () => {
     const h = harness();
     const session = await h.created(createdSession(30));
     h.sockets.last.connect(snapshotOf(session, 'pending', 1));
+    expect(h.api.calls.poll).toHaveLength(1); // the long poll of the start, aborted by the socket's state
     await h.clock.advance(31_999);
-    expect(h.api.calls.poll).toHaveLength(0);
+    expect(h.api.calls.poll).toHaveLength(1);
     await h.clock.advance(1);
     expect(h.api.last('poll').args).toEqual([session.id, session.secret, undefined]);
     h.api.last('poll').resolve(snapshotOf(session, 'expired', 2));
@@ -236,13 +281,19 @@ describe('browser SDK: expiry and retries', () => {
     const session = await h.created();
     h.sockets.last.connect(snapshotOf(session, 'confirmed', 3));
     await settle();
-    h.sockets.last.redeems[0]?.reject(errorFor('network_error', 'no ack'));
-    h.sockets.last.connected = false; // and the socket went away meanwhile
-    await h.clock.advance(750);
-    expect(h.api.calls.redeem).toHaveLength(1); // the retry goes over HTTP
+    // The socket drops before the ack: socket.io rejects the pending ack at once.
+    h.sockets.last.drop();
+    h.sockets.last.redeems[0]?.reject(errorFor('network_error', 'socket has been disconnected'));
+    await settle();
+    expect(h.api.calls.redeem).toHaveLength(1); // over HTTP at once: another channel, no backoff wait
+    h.api.last('redeem').reject(errorFor('network_error', 'offline'));
+    await h.clock.advance(749);
+    expect(h.api.calls.redeem).toHaveLength(1);
+    await h.clock.advance(1);
+    expect(h.api.calls.redeem).toHaveLength(2); // then with backoff
     h.api.last('redeem').reject(errorFor('already_redeemed', 'twice', 409));
     await h.clock.advance(60_000);
-    expect(h.api.calls.redeem).toHaveLength(1);
+    expect(h.api.calls.redeem).toHaveLength(2);
     expect(h.errors.map((e) => e.code)).toEqual(['already_redeemed']);
     expect(h.successes).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { createHttpApi, type BrowserApi } from './api';
 import { backoffMs, realClock, sleep, withRetries, type Clock } from './clock';
 import { socketIoOpener, type LoginSocket, type OpenSocket, type SocketIoOptions } from './socket';
-import { errorFor, QrLoginError } from '../shared/errors';
+import { errorFor, NetworkError, QrLoginError } from '../shared/errors';
 import type { FetchLike } from '../shared/http';
 import { isFinal, type CreatedLoginSession, type LoginSnapshot, type RedeemedLogin } from '../shared/protocol';
 
@@ -16,6 +16,8 @@ export interface QrCode {
   /** The QR as SVG markup, made by the server. */
   svg: string;
   expiresAt: string;
+  /** (v1.1) What a phone that cannot scan types into the app instead, `BCDF-GHJK`; absent from older servers. */
+  userCode?: string;
 }
 
 export interface QrLoginOptions {
@@ -55,14 +57,18 @@ export interface QrLoginHandle {
   stop(): Promise<void>;
 }
 
+/** The create answer of a v1.1 server (the field is optional until every server sends it). */
+type WithUserCode = CreatedLoginSession & { userCode?: string };
+
 /** Extra time after `expiresIn` before the SDK asks the server itself whether the code expired. */
 const EXPIRY_CHECK_GRACE_MS = 2000;
 const REDEEM_ACK_TIMEOUT_MS = 10_000;
 
 /**
  * Creates a login session and follows it until the user is logged in: the
- * socket when it connects, the HTTP long poll while it cannot, a new code
- * when one expires. Events are hints and may come twice or out of order
+ * HTTP long poll until the socket has delivered a `state`, the socket while
+ * it stays up, the long poll again whenever it drops, a new code when one
+ * expires. Events are hints and may come twice or out of order
  * through two channels: only a newer `version` is applied.
  */
 export function createQrLogin(options: QrLoginOptions): QrLoginHandle {
@@ -90,6 +96,8 @@ class LoginController implements QrLoginHandle {
   private generation = 0;
   private redeeming = false;
   private stopped = false;
+  /** The current socket has delivered a `state` since it last (re)connected. */
+  private socketLive = false;
 
   constructor(private readonly options: QrLoginOptions) {
     this.api = options.api ?? createHttpApi(options.baseUrl, options.fetch);
@@ -132,15 +140,19 @@ class LoginController implements QrLoginHandle {
     }
     this.codes++;
     this.session = created;
-    this.qr = { content: created.qr.content, svg: created.qr.svg, expiresAt: created.expiresAt };
+    const { secret: _secret, qr, expiresIn: _in, pollIntervalMs: _p, userCode, ...snapshot } = created as WithUserCode;
+    this.qr = { content: qr.content, svg: qr.svg, expiresAt: created.expiresAt, ...(userCode ? { userCode } : {}) };
     this.options.onQr?.(this.qr, reason);
-    const { secret: _secret, qr: _qr, expiresIn: _in, pollIntervalMs: _p, ...snapshot } = created;
     this.apply(snapshot);
     if (this.session !== created) return;
     this.expiryTimer = this.clock.setTimeout(() => void this.checkExpiry(generation), created.expiresIn * 1000 + EXPIRY_CHECK_GRACE_MS);
+    // Long poll from the start: a socket may hang in its handshake, or be
+    // accepted and then closed by a proxy, for many seconds without a word.
+    // Only a socket that has delivered a `state` is known to be in the room.
+    void this.longPoll(generation);
     this.socket = this.openSocket(this.options.baseUrl, { id: created.id, secret: created.secret }, {
-      connected: () => this.onSocketUp(generation),
-      state: (s) => generation === this.generation && this.apply(s),
+      connected: () => undefined,
+      state: (s) => this.onSocketState(generation, s),
       connectFailed: (reason) => this.onSocketDown(generation, reason),
       dropped: (reason) => this.onSocketDown(generation, reason),
     });
@@ -159,15 +171,28 @@ class LoginController implements QrLoginHandle {
     else if (isFinal(snapshot.state) && !this.redeeming) this.drop();
   }
 
-  /** Exactly one redeem per session; over the socket when it is up, else over HTTP. */
+  /**
+   * One redeem per session at a time; over the socket when it is live, else
+   * over HTTP. A socket that drops before its ack rejects at once, and the
+   * HTTP redeem follows without a backoff wait: it is another channel, and
+   * the server answers a repeat redeem by the same browser with the same token.
+   */
   private async redeem(session: CreatedLoginSession): Promise<void> {
     if (this.redeeming) return;
     this.redeeming = true;
     const generation = this.generation;
+    const overHttp = () => this.api.redeem(session.id, session.secret);
     try {
-      const login = await this.retried(generation, () =>
-        this.socket?.connected ? this.socket.redeem(REDEEM_ACK_TIMEOUT_MS) : this.api.redeem(session.id, session.secret),
-      );
+      const login = await this.retried(generation, async () => {
+        const socket = this.socketLive ? this.socket : null;
+        if (!socket) return overHttp();
+        try {
+          return await socket.redeem(REDEEM_ACK_TIMEOUT_MS);
+        } catch (err) {
+          if (!(err instanceof NetworkError) || generation !== this.generation || this.stopped) throw err;
+          return overHttp();
+        }
+      });
       if (generation !== this.generation || this.stopped) return;
       this.drop();
       this.options.onSuccess?.(login);
@@ -178,15 +203,25 @@ class LoginController implements QrLoginHandle {
     }
   }
 
-  private onSocketUp(generation: number): void {
-    if (generation !== this.generation) return;
-    // The server sends the current state right after the join, so nothing is missed by stopping the poll here.
-    this.stopPolling();
-    this.setChannel('socket');
+  /**
+   * The server sends the current state right after joining the socket to the
+   * session's room: from that first `state` on, every transition is pushed,
+   * so the long poll can stop without missing one.
+   */
+  private onSocketState(generation: number, snapshot: LoginSnapshot): void {
+    if (generation !== this.generation || this.stopped) return;
+    if (!this.socketLive) {
+      this.socketLive = true;
+      this.stopPolling();
+      this.setChannel('socket');
+    }
+    this.apply(snapshot);
   }
 
+  /** Not live any more (or never was): long poll until it has delivered a `state` again. */
   private onSocketDown(generation: number, reason: string): void {
     if (generation !== this.generation || this.stopped) return;
+    this.socketLive = false;
     if (reason === 'not_found') return this.sessionGone();
     void this.longPoll(generation);
   }
@@ -256,6 +291,7 @@ class LoginController implements QrLoginHandle {
     this.redeeming = false;
     this.socket?.close();
     this.socket = null;
+    this.socketLive = false;
     this.stopPolling();
     if (this.expiryTimer !== undefined) this.clock.clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;

@@ -5,6 +5,7 @@ import type { LoginSnapshot, RedeemedLogin } from '../shared/protocol';
 
 /** What the login controller hears from its socket. */
 export interface SocketEvents {
+  /** The handshake succeeded. Not yet proof of being in the session's room: the first `state` after it is. */
   connected(): void;
   state(snapshot: LoginSnapshot): void;
   /** The handshake failed; `not_found` means the server refused id + secret (the session is gone). */

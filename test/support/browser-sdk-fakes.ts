@@ -48,6 +48,8 @@ interface PendingCall<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
   signal?: AbortSignal;
+  /** Answered (or failed) by the test. */
+  settled?: boolean;
 }
 
 type Method = keyof BrowserApi;
@@ -56,7 +58,13 @@ export class FakeApi implements BrowserApi {
   readonly calls: Record<Method, PendingCall<any>[]> = { create: [], poll: [], redeem: [], abandon: [] };
   private record<T>(method: Method, args: unknown[], signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.calls[method].push({ args, resolve, reject, signal });
+      const call: PendingCall<T> = {
+        args,
+        signal,
+        resolve: (value) => ((call.settled = true), resolve(value)),
+        reject: (error) => ((call.settled = true), reject(error)),
+      };
+      this.calls[method].push(call);
       signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { code: 'network_error' })));
     });
   }
@@ -72,9 +80,9 @@ export class FakeApi implements BrowserApi {
     if (!call) throw new Error(`no ${method} call yet`);
     return call;
   }
-  /** Calls of `method` the SDK has not given up on (long polls it did not abort). */
+  /** Calls of `method` still waiting: not answered by the test, not given up by the SDK (long polls it did not abort). */
   live(method: Method): PendingCall<any>[] {
-    return this.calls[method].filter((c) => !c.signal?.aborted);
+    return this.calls[method].filter((c) => !c.settled && !c.signal?.aborted);
   }
 }
 
