@@ -16,18 +16,34 @@ export interface TcpProxyOptions {
   replyDelayMs?: number;
   /** Told of every chunk a client sends, as it arrives. */
   onRequest?: (chunk: Buffer) => void;
+  /**
+   * Sees the first bytes of each new connection; returning true means the
+   * caller handles that connection itself (refuses it, holds it, passes it on
+   * its own terms), else it is passed on as usual.
+   */
+  intercept?: (client: Socket, firstChunk: Buffer) => boolean;
 }
 
 /** A loopback TCP proxy in front of `targetPort`, so a test can break, slow down or watch the connections a client holds. */
 export async function startTcpProxy(targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
-  const { replyDelayMs = 0, onRequest } = options;
+  const { replyDelayMs = 0, onRequest, intercept } = options;
   const open = new Set<Socket>();
   let held: (() => void)[] | undefined;
+  const accept = (client: Socket) => {
+    if (held) held.push(() => pass(client));
+    else pass(client);
+  };
   const server = createServer((client) => {
     open.add(client);
     client.on('close', () => open.delete(client));
-    if (held) held.push(() => pass(client));
-    else pass(client);
+    if (!intercept) return accept(client);
+    client.on('error', () => client.destroy());
+    client.once('data', (first: Buffer) => {
+      client.pause();
+      if (intercept(client, first)) return;
+      client.unshift(first);
+      accept(client);
+    });
   });
   const pass = (client: Socket) => {
     if (client.destroyed) return;
