@@ -6,6 +6,7 @@ import type { SessionHub } from '../realtime/hub';
 import type { LoginService } from '../session/service';
 import { toSnapshot } from '../session/types';
 import { jsonBody } from './body';
+import { abortOnHangUp, hungUp } from './hang-up';
 import { normalizeIp } from './request-info';
 import { longPollQuery, parse, secret as secretSchema, sessionId } from './schemas';
 
@@ -55,6 +56,8 @@ export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs, limits
   });
 
   router.get('/:id', perSession, async (ctx) => {
+    // Before any await: a client that hangs up during the reads below is noticed too.
+    const stop = abortOnHangUp(ctx);
     const id = idOf(ctx);
     const { after, waitMs } = parse(longPollQuery, ctx.query, 'query');
     const record = await service.findForBrowser(id, secretOf(ctx));
@@ -63,13 +66,17 @@ export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs, limits
       ctx.body = toSnapshot(record);
       return;
     }
+    // A client gone already is not waited for (waitForChange returns at once on an aborted signal).
     // Long poll: listen first, then re-read, so a change in between is not missed.
-    const gone = new AbortController();
-    ctx.req.once('close', () => gone.abort());
-    const changed = hub.waitForChange(id, toSnapshot(record).expiresAt, after, waitMs, gone.signal);
+    const changed = hub.waitForChange(id, toSnapshot(record).expiresAt, after, waitMs, stop.signal);
     const current = await service.snapshot(id);
-    if (current && current.version > after) gone.abort();
+    if (current && current.version > after) stop.abort();
     await changed;
+    // Nobody reads the answer of a poll whose client hung up: no last read for it.
+    if (hungUp(ctx)) {
+      ctx.body = toSnapshot(record);
+      return;
+    }
     ctx.body = (await service.snapshot(id)) ?? toSnapshot(record);
   });
 

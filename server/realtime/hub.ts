@@ -53,8 +53,8 @@ export class SessionHub {
    * `waitMs`, or when `signal` aborts; the caller then reads the snapshot.
    */
   waitForChange(id: string, expiresAt: string, after: number, waitMs: number, signal?: AbortSignal): Promise<void> {
-    // A node shutting down answers long polls at once instead of holding them.
-    if (this.closed) return Promise.resolve();
+    // A node shutting down answers long polls at once instead of holding them; nor is a caller already gone held.
+    if (this.closed || signal?.aborted) return Promise.resolve();
     const watch = this.watch(id, expiresAt);
     return new Promise((resolve) => {
       const waiter: Waiter = { after, resolve: () => finish() };
