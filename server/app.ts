@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import { checkClaims, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
-import { appTokensFromConfig, webTokensFromConfig } from './auth/from-config';
+import { appTokensFromConfig, webTokensFromConfig } from './tokens-from-config';
 import type { IssuedToken } from './auth/web-token';
 import type { Config } from './config';
 import { underBasePath } from './http/base-path';
@@ -28,14 +28,15 @@ import { createRateLimits } from './limits/rate-limits';
 import { createLogger } from './log';
 import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
 import { SessionHub } from './realtime/hub';
-import { listenToKeyspace } from './realtime/keyspace';
-import { createNodeAdapter } from './realtime/redis-adapter';
-import { attachLoginNamespace } from './realtime/login-namespace';
+import { listenToKeyspace } from './redis/keyspace';
+import { createNodeAdapter } from './redis/socket-adapter';
+import { attachLoginNamespace, type QrLoginServer } from './realtime/login-namespace';
 import { LoginService } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
-import { connectStore } from './store/connect';
-import { countingStoreErrors } from './store/counted';
-import type { Store } from './store/store';
+import { connectRedis, type RedisClient } from './redis/connect';
+import { MemoryStore } from './session/memory-store';
+import { countingStoreErrors } from './session/counting-store';
+import type { Store } from './session/store';
 
 /** What a site can customise when it embeds qrlogin (library mode). */
 export interface QrLoginHooks {
@@ -61,7 +62,8 @@ export interface QrLogin {
   /** A Koa app with just qrlogin, as `npm start` runs it. */
   app: Koa;
   /** Adds the Socket.IO `/login` namespace to an HTTP server. */
-  attach(server: HttpServer): Promise<SocketServer>;
+  attach(server: HttpServer): Promise<QrLoginServer>;
+  /** @internal The session store, for qrlogin's own tests; not part of the public API (left out of the published types). */
   store: Store;
   metrics: Metrics;
   logger: Logger;
@@ -75,18 +77,27 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const connection = await connectStore({
-    redisUrl: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES,
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    logger,
-  });
+  const connection = await connectStore(config, logger);
   connection.redis?.on('error', () => metrics.redisErrors.inc());
   const store = countingStoreErrors(connection.store, () => metrics.redisErrors.inc());
   const pushTimer = createPushTimer(metrics.pushLatency);
   // The QR URL and every path follow BASE_PATH (library mode under a prefix).
   const loginUrlBase = config.publicUrl + config.BASE_PATH;
-  const limits = createRateLimits(config, connection.redis, (limit) => metrics.rateLimited.inc({ limit }));
+  const limits = createRateLimits({
+    points: config.RATE_LIMITS
+      ? {
+          create: config.RATE_LIMIT_CREATE_PER_IP,
+          mobileIp: config.RATE_LIMIT_MOBILE_PER_IP,
+          mobileUser: config.RATE_LIMIT_MOBILE_PER_USER,
+          session: config.RATE_LIMIT_SESSION_READS,
+          handshake: config.RATE_LIMIT_HANDSHAKES_PER_IP,
+        }
+      : {},
+    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    redis: connection.redis,
+    onLimited: (limit) => metrics.rateLimited.inc({ limit }),
+  });
 
   const { verifyAppToken, demoAppSecret } = appTokensFromConfig(config, logger, options.verifyAppToken);
   const webTokens = webTokensFromConfig(config, logger, Boolean(options.issueWebToken));
@@ -142,7 +153,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
 
   const routers = [
     opsRoutes({ store, metrics, metricsToken: config.METRICS_TOKEN }),
-    browserRoutes({ service, hub, ttlSeconds: config.QR_TTL_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS, limits }),
+    browserRoutes({ service, waitForChange: (...args) => hub.waitForChange(...args), ttlSeconds: config.QR_TTL_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS, limits }),
     mobileRoutes({
       service,
       publicUrl: loginUrlBase,
@@ -198,7 +209,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     metrics,
     logger,
     async attach(server) {
-      const io = new SocketServer(server, {
+      const io: QrLoginServer = new SocketServer(server, {
         path: `${config.BASE_PATH}/socket.io`,
         serveClient: false,
         perMessageDeflate: false,
@@ -246,6 +257,31 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       await connection.close();
     },
   };
+}
+
+interface StoreConnection {
+  store: Store;
+  /** The command client, when the store is Redis (pub/sub, keyspace and rate limits use it). */
+  redis?: RedisClient;
+  close(): Promise<void>;
+}
+
+/** Redis (REDIS_CLUSTER_NODES or REDIS_URL), or the in-memory store of a single development process. */
+async function connectStore(config: Config, logger: Logger): Promise<StoreConnection> {
+  if (!config.REDIS_CLUSTER_NODES && !config.REDIS_URL) {
+    logger.warn(
+      'REDIS_URL is not set: using the in-memory store. Sessions are lost on restart and are not shared between processes; for development only.',
+    );
+    const store = new MemoryStore();
+    return { store, close: () => store.close() };
+  }
+  const redis = await connectRedis({
+    redisUrl: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    logger,
+  });
+  return { store: redis.store, redis: redis.client, close: redis.close };
 }
 
 /** Any token verifier, default or a site's hook, must still yield `sub` and `exp`. */

@@ -1,45 +1,31 @@
+import type { ErrorBody, ErrorCode } from '../client/shared/protocol';
+
+export type { ErrorCode };
+
 /**
- * The protocol's error codes (PROTOCOL.md "Errors"). Code that refuses a
- * request throws a LoginError; the HTTP error middleware and the socket
- * `redeem` handler turn it into `{error, message}`. Anything else that is
- * thrown is a bug or an outage and is never shown to the client as-is.
+ * A request refused by the protocol's rules (PROTOCOL.md "Errors"): code and
+ * a message safe to show. Code that refuses a request throws one; the HTTP
+ * layer (http/errors.ts) and the socket `redeem` ack turn it into
+ * `{error, message}` — only they know statuses and headers. Anything else
+ * that is thrown is a bug or an outage and is never shown to the client as-is.
  */
-export const ERROR_STATUS = {
-  invalid_request: 400,
-  invalid_token: 401,
-  invalid_code: 403,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  already_scanned: 409,
-  invalid_state: 409,
-  authorization_pending: 409,
-  access_denied: 409,
-  already_redeemed: 409,
-  expired: 410,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  unavailable: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
 export class LoginError extends Error {
-  readonly status: number;
   /** Koa's convention: the message is safe to show to the client. */
   readonly expose = true;
+  /** When to try again (`rate_limited`): the HTTP layer sends it as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly headers: Record<string, string> = {},
+    options: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.name = 'LoginError';
-    this.status = ERROR_STATUS[code];
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
-  toJSON(): { error: ErrorCode; message: string } {
+  toJSON(): ErrorBody {
     return { error: this.code, message: this.message };
   }
 }

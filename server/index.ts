@@ -1,11 +1,30 @@
-/** Library entry point: mount qrlogin in an existing Koa app (see README "Library mode"). */
+/**
+ * qrlogin's public API, kept stable across releases: mount qrlogin in a Koa
+ * app (see README "Library mode"), configure it, customise its hooks, and the
+ * protocol's types. Everything else under server/ is internal and may change.
+ */
 export { createQrLogin, type QrLogin, type QrLoginHooks, type QrLoginOptions } from './app';
 export { loadConfig, SETTINGS, ConfigError, type Config } from './config';
-export { LoginError, type ErrorCode } from './errors';
+export { LoginError } from './errors';
 export type { AppClaims, VerifyAppToken } from './auth/app-token';
-export type { IssuedToken } from './auth/web-token';
+export type { IssuedToken, SessionUser, Snapshot } from './session/types';
 export { createLogger } from './log';
-export type { Store } from './store/store';
-export { MemoryStore } from './store/memory';
-export { RedisStore } from './store/redis';
-export type { SessionRecord, SessionUser, Snapshot, State } from './session/types';
+export {
+  ERROR_CODES,
+  FINAL_STATES,
+  STATES,
+  isFinal,
+  type ClientToServerEvents,
+  type CreatedLoginSession,
+  type ErrorBody,
+  type ErrorCode,
+  type LoginRequestInfo,
+  type LoginSnapshot,
+  type LoginState,
+  type LoginUser,
+  type RedeemedLogin,
+  type ScanAnswer,
+  type ServerToClientEvents,
+  type SignOutReason,
+  type TransitionAnswer,
+} from '../client/shared/protocol';

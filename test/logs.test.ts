@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { randomToken } from '../server/auth/secrets';
+import { randomToken } from '../server/session/secrets';
 import { createLogger, redactUrl } from '../server/log';
 import { appToken, bearer, call, connectBrowser, createLogin, mobile, waitForState } from './support/client';
 import { startRedis } from './support/redis-server';

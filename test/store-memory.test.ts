@@ -1,4 +1,4 @@
-import { MemoryStore } from '../server/store/memory';
+import { MemoryStore } from '../server/session/memory-store';
 import { storeConformance } from './store.conformance';
 
 describe('MemoryStore', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { RedisStore } from '../server/store/redis';
+import { RedisStore } from '../server/redis/store';
 import { redisLayoutConformance, storeConformance, type StoreFactory } from './store.conformance';
 
 const newPrefix = () => `test:store:${randomBytes(4).toString('hex')}:`;

@@ -1,13 +1,13 @@
 /**
- * The Store contract (server/store/store.ts), as one suite that every
+ * The Store contract (server/session/store.ts), as one suite that every
  * implementation runs: test/store-memory.test.ts and test/store-redis.test.ts.
  * Expiry is real time with short TTLs; the suite waits for it, never asserts
  * on how long anything took.
  */
-import { hashSecret, newSessionId } from '../server/auth/secrets';
+import { hashSecret, newSessionId } from '../server/session/secrets';
 import { LoginService } from '../server/session/service';
 import type { SessionRecord } from '../server/session/types';
-import type { Store } from '../server/store/store';
+import type { Store } from '../server/session/store';
 import { waitFor } from './support/expect';
 
 export interface StoreUnderTest {

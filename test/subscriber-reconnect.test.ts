@@ -1,7 +1,7 @@
 /**
  * Pushes between nodes are hints. A node whose Socket.IO adapter subscriber
  * lost its connection misses what other nodes published meanwhile, and the
- * keyspace echo of their writes is skipped on purpose (server/realtime/keyspace.ts):
+ * keyspace echo of their writes is skipped on purpose (server/redis/keyspace.ts):
  * so when the subscriber is back, the node re-reads every session its
  * browsers wait on, and the browser still gets the change.
  *

@@ -1,7 +1,7 @@
-import { io } from 'socket.io-client';
+import { io, type Socket } from 'socket.io-client';
 import { errorFor, NetworkError } from '../shared/errors';
 import { isErrorBody } from '../shared/http';
-import type { LoginSnapshot, RedeemedLogin } from '../shared/protocol';
+import type { LoginClientToServerEvents, LoginServerToClientEvents, LoginSnapshot, LoginSocketAuth, RedeemedLogin } from '../shared/protocol';
 
 /** What the login controller hears from its socket. */
 export interface SocketEvents {
@@ -22,7 +22,7 @@ export interface LoginSocket {
   close(): void;
 }
 
-export type OpenSocket = (baseUrl: string, auth: { id: string; secret: string }, events: SocketEvents) => LoginSocket;
+export type OpenSocket = (baseUrl: string, auth: LoginSocketAuth, events: SocketEvents) => LoginSocket;
 
 export interface SocketIoOptions {
   /**
@@ -40,7 +40,7 @@ export function socketIoOpener({ transports = ['websocket'], reconnectionDelayMa
   return (baseUrl, auth, events) => {
     // Under a base path (`https://host/auth`), `/auth` is the socket.io path's prefix, not part of the namespace.
     const base = new URL(baseUrl);
-    const socket = io(`${base.origin}/login`, {
+    const socket: Socket<LoginServerToClientEvents, LoginClientToServerEvents> = io(`${base.origin}/login`, {
       path: `${base.pathname.replace(/\/+$/, '')}/socket.io`,
       auth,
       transports,
@@ -60,7 +60,7 @@ export function socketIoOpener({ transports = ['websocket'], reconnectionDelayMa
       }, reconnectionDelayMaxMs);
     };
     socket.on('connect', () => events.connected());
-    socket.on('state', (snapshot: LoginSnapshot) => events.state(snapshot));
+    socket.on('state', (snapshot) => events.state(snapshot));
     socket.on('connect_error', (err: Error) => {
       events.connectFailed(err.message);
       if (err.message !== 'not_found') retryLater();

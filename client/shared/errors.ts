@@ -2,23 +2,11 @@
  * PROTOCOL.md's error codes as typed errors, so an app can write
  * `if (err instanceof ExpiredError)` instead of comparing strings.
  */
-export type ErrorCode =
-  | 'invalid_request'
-  | 'invalid_token'
-  | 'invalid_code'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'already_scanned'
-  | 'invalid_state'
-  | 'authorization_pending'
-  | 'access_denied'
-  | 'already_redeemed'
-  | 'expired'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'unavailable'
+import { ERROR_CODES, type ErrorCode } from './protocol';
+
+/** A protocol error code, or one the SDK makes up for an answer that never came or was not the protocol's. */
+export type QrLoginErrorCode =
+  | ErrorCode
   /** Not from the server: the request never got an answer (offline, DNS, refused, aborted). */
   | 'network_error'
   /** Not from the server: an answer that is not the protocol's JSON (a proxy's HTML page, say). */
@@ -26,7 +14,7 @@ export type ErrorCode =
 
 export class QrLoginError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: QrLoginErrorCode,
     message: string,
     /** HTTP status, 0 when there was no answer. */
     readonly status = 0,
@@ -58,9 +46,9 @@ export class RateLimitedError extends QrLoginError {}
 export class UnavailableError extends QrLoginError {}
 export class NetworkError extends QrLoginError {}
 
-type ErrorClass = new (code: ErrorCode, message: string, status?: number, retryAfterSeconds?: number) => QrLoginError;
+type ErrorClass = new (code: QrLoginErrorCode, message: string, status?: number, retryAfterSeconds?: number) => QrLoginError;
 
-const CLASSES: Partial<Record<ErrorCode, ErrorClass>> = {
+const CLASSES: Partial<Record<QrLoginErrorCode, ErrorClass>> = {
   invalid_request: InvalidRequestError,
   invalid_token: InvalidTokenError,
   invalid_code: InvalidCodeError,
@@ -77,11 +65,11 @@ const CLASSES: Partial<Record<ErrorCode, ErrorClass>> = {
   network_error: NetworkError,
 };
 
-const KNOWN = new Set<string>([...Object.keys(CLASSES), 'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'bad_response']);
+const KNOWN = new Set<string>([...ERROR_CODES, 'network_error', 'bad_response']);
 
 /** The typed error for a protocol `{error, message}` body (or a made-up code for a non-protocol answer). */
 export function errorFor(code: string, message: string, status = 0, retryAfterSeconds?: number): QrLoginError {
-  const known = (KNOWN.has(code) ? code : 'bad_response') as ErrorCode;
+  const known = (KNOWN.has(code) ? code : 'bad_response') as QrLoginErrorCode;
   const Class = CLASSES[known] ?? QrLoginError;
   return new Class(known, message, status, retryAfterSeconds);
 }

@@ -1,11 +1,47 @@
 /**
- * The wire types of PROTOCOL.md as clients see them. Shared by the browser
- * SDK, the mobile SDK, the demo pages and the server's answers where they
- * share a shape; kept free of Node and DOM APIs.
+ * PROTOCOL.md as types: the one source of states, error codes, answers and
+ * Socket.IO events for the server, the SDKs, the demo pages and the tests.
+ * Imports nothing and uses no Node or DOM API, so every side can bundle it.
  */
-export type LoginState = 'pending' | 'scanned' | 'confirmed' | 'redeemed' | 'cancelled' | 'expired';
 
+export const STATES = ['pending', 'scanned', 'confirmed', 'redeemed', 'cancelled', 'expired'] as const;
+export type LoginState = (typeof STATES)[number];
+
+/** States a session never leaves. */
 export const FINAL_STATES: readonly LoginState[] = ['redeemed', 'cancelled', 'expired'];
+
+export const isFinal = (state: LoginState): boolean => FINAL_STATES.includes(state);
+
+/**
+ * Every `error` a qrlogin server answers (PROTOCOL.md "Errors"), in one list.
+ * `internal_error` is the 500 of a bug: never planned, but clients meet it.
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'invalid_token',
+  'invalid_code',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'already_scanned',
+  'invalid_state',
+  'authorization_pending',
+  'access_denied',
+  'already_redeemed',
+  'expired',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'unavailable',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error answer: an HTTP body, or a socket ack. */
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+}
 
 /** The user who scanned, as the browser is shown them. */
 export interface LoginUser {
@@ -65,4 +101,47 @@ export interface TransitionAnswer {
   version: number;
 }
 
-export const isFinal = (state: LoginState): boolean => FINAL_STATES.includes(state);
+// --- Socket.IO ---------------------------------------------------------------
+
+/** `auth` of a `/login` socket. */
+export interface LoginSocketAuth {
+  id: string;
+  secret: string;
+}
+
+/** `/login`, server → browser. */
+export interface LoginServerToClientEvents {
+  state: (snapshot: LoginSnapshot) => void;
+}
+
+/** `/login`, browser → server. */
+export interface LoginClientToServerEvents {
+  redeem: (ack: (answer: RedeemedLogin | ErrorBody) => void) => void;
+}
+
+/** Why a `/session` socket is signed out (v1.1). */
+export type SignOutReason = 'revoked' | 'logout' | 'expired';
+
+/** `/session`, server → browser (v1.1). */
+export interface SessionServerToClientEvents {
+  signed_out: (event: { sid: string; reason: SignOutReason }) => void;
+}
+
+/** `/session`, browser → server: nothing but the handshake (v1.1). */
+export type SessionClientToServerEvents = Record<never, never>;
+
+/** Every event a qrlogin server emits, for its typed `Server` (both namespaces). */
+export type ServerToClientEvents = LoginServerToClientEvents & SessionServerToClientEvents;
+/** Every event a qrlogin server listens to from browsers. */
+export type ClientToServerEvents = LoginClientToServerEvents & SessionClientToServerEvents;
+
+/** Node-to-node events over the Socket.IO adapter: a transition one node wrote, with when (epoch ms). */
+export interface InterServerEvents {
+  'qrlogin:state': (snapshot: LoginSnapshot, writtenAt: number) => void;
+}
+
+/** What a server keeps on each socket (`socket.data`; other nodes can fetch it, so never a secret). */
+export interface SocketData {
+  /** The client's address, by the TRUST_PROXY rules. */
+  ip: string;
+}

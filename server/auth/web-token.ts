@@ -1,14 +1,11 @@
 import { createPrivateKey, createPublicKey, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm } from 'jsonwebtoken';
 import { LoginError } from '../errors';
-import type { SessionUser } from '../session/types';
+import type { IssuedToken, SessionUser } from '../session/types';
 import { algorithmFor, publicJwk, thumbprint, type PublicJwk, type VerificationKey } from './keys';
-import { randomToken } from './secrets';
+import { randomToken } from '../session/secrets';
 
-export interface IssuedToken {
-  token: string;
-  expiresIn: number;
-}
+export type { IssuedToken };
 
 export interface WebTokens {
   issue(user: SessionUser, sessionId: string): Promise<IssuedToken>;

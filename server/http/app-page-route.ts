@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { renderAppPage } from '../pages/app-page';
 import { pickLanguage } from '../pages/language';
-import { codeBody } from './schemas';
+import { codeBody } from '../schemas';
 
 export interface AppPageDeps {
   /** SITE_NAME (or the public host). */

@@ -1,18 +1,25 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { renderQrPng, renderQrSvg } from '../qr';
-import { limitBy, type RateLimits } from '../limits/rate-limits';
-import type { SessionHub } from '../realtime/hub';
+import { requestIp } from '../client-ip';
+import type { RateLimits } from '../limits/rate-limits';
 import type { LoginService } from '../session/service';
 import { toSnapshot } from '../session/types';
 import { jsonBody } from './body';
 import { abortOnHangUp, hungUp } from './hang-up';
-import { normalizeIp } from './request-info';
-import { longPollQuery, parse, secret as secretSchema, sessionId } from './schemas';
+import { limitBy } from './rate-limit';
+import { longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
+
+/**
+ * Holds a long poll: resolves when a version of `id` newer than `after` is
+ * seen on this node, when `waitMs` passes or `signal` aborts (the realtime
+ * layer's listener registry; the caller then reads the snapshot).
+ */
+export type WaitForChange = (id: string, expiresAt: string, after: number, waitMs: number, signal: AbortSignal) => Promise<void>;
 
 export interface BrowserRouteDeps {
   service: LoginService;
-  hub: SessionHub;
+  waitForChange: WaitForChange;
   ttlSeconds: number;
   pollIntervalMs: number;
   limits: RateLimits;
@@ -31,16 +38,16 @@ const idOf = (ctx: Context): string => {
 };
 
 /** The website's side: PROTOCOL.md "Browser API". Every read needs the secret. */
-export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs, limits }: BrowserRouteDeps): Router {
+export function browserRoutes({ service, waitForChange, ttlSeconds, pollIntervalMs, limits }: BrowserRouteDeps): Router {
   const router = new Router({ prefix: '/api/login-sessions' });
-  const perIp = limitBy(limits, 'create', (ctx) => normalizeIp(ctx.ip));
+  const perIp = limitBy(limits, 'create', (ctx) => requestIp(ctx));
   // Per session and client: whoever saw the QR (it holds the id) cannot use up the real browser's budget.
-  const perSession = limitBy(limits, 'session', (ctx) => `${idOf(ctx)}|${normalizeIp(ctx.ip)}`);
+  const perSession = limitBy(limits, 'session', (ctx) => `${idOf(ctx)}|${requestIp(ctx)}`);
 
   router.post('/', perIp, jsonBody(), async (ctx) => {
     // The body, when any, is ignored: the server alone chooses ids and lifetimes.
     const { record, secret, qrContent } = await service.create({
-      ip: normalizeIp(ctx.ip),
+      ip: requestIp(ctx),
       userAgent: ctx.get('user-agent'),
     });
     const svg = await renderQrSvg(qrContent);
@@ -68,7 +75,7 @@ export function browserRoutes({ service, hub, ttlSeconds, pollIntervalMs, limits
     }
     // A client gone already is not waited for (waitForChange returns at once on an aborted signal).
     // Long poll: listen first, then re-read, so a change in between is not missed.
-    const changed = hub.waitForChange(id, toSnapshot(record).expiresAt, after, waitMs, stop.signal);
+    const changed = waitForChange(id, toSnapshot(record).expiresAt, after, waitMs, stop.signal);
     const current = await service.snapshot(id);
     if (current && current.version > after) stop.abort();
     await changed;

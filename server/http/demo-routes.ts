@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { LoginError } from '../errors';
 import { withBasePath } from './base-path';
 import { jsonBody } from './body';
-import { demoTokenBody, parse } from './schemas';
+import { demoTokenBody, parse } from '../schemas';
 
 export interface DemoRouteDeps {
   /** Folder with the built demo pages (index.html, phone.html, assets/). */

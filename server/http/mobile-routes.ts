@@ -1,13 +1,14 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { bearerToken, type AppClaims, type VerifyAppToken } from '../auth/app-token';
+import { requestIp } from '../client-ip';
 import { LoginError } from '../errors';
 import type { RateLimits } from '../limits/rate-limits';
 import type { LoginService } from '../session/service';
 import { toSnapshot, type SessionRecord, type SessionUser } from '../session/types';
 import { readJsonBody } from './body';
-import { describeLoginRequest, normalizeIp } from './request-info';
-import { codeBody, parse, scanBody } from './schemas';
+import { describeLoginRequest } from './request-info';
+import { codeBody, parse, scanBody } from '../schemas';
 
 export interface MobileRouteDeps {
   service: LoginService;
@@ -56,7 +57,7 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
   // is 429, so a bad token is never told apart from a good one.
   const admit = async (ctx: Context): Promise<SessionUser> => {
     const [ip, user] = await Promise.allSettled([
-      limits.consume('mobileIp', normalizeIp(ctx.ip)),
+      limits.consume('mobileIp', requestIp(ctx)),
       (async () => {
         const verified = describeUser(await verifyAppToken(bearerToken(ctx.get('authorization'))));
         await limits.consume('mobileUser', verified.id);
@@ -89,7 +90,7 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
     phoneAction(idAndCode, async (ctx, { id, code, user, firstRead }) => {
       const record = await service.scan(id, code, user, firstRead);
       const { user: _user, ...snapshot } = toSnapshot(record);
-      ctx.body = { ...snapshot, request: describeLoginRequest(record, normalizeIp(ctx.ip)) };
+      ctx.body = { ...snapshot, request: describeLoginRequest(record, requestIp(ctx)) };
     }),
   );
 

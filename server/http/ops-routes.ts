@@ -1,7 +1,7 @@
 import Router from '@koa/router';
-import { safeEqual } from '../auth/secrets';
+import { safeEqual } from '../session/secrets';
 import type { Metrics } from '../metrics';
-import type { Store } from '../store/store';
+import type { Store } from '../session/store';
 
 /**
  * Health, readiness and Prometheus metrics (PROTOCOL.md "Operations").

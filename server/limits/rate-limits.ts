@@ -3,38 +3,36 @@
  * shared by every node; a per-node memory counter stands in while Redis is
  * away, so an outage neither lifts the limits nor turns them into errors.
  */
-import type { RedisClient } from '../store/connect';
-import type { Context, Middleware } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Config } from '../config';
 import { LoginError } from '../errors';
+import type { RedisClient } from '../redis/connect';
 
 export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake';
 
 export interface RateLimits {
-  /** Counts one request of `key` against `name`; throws LoginError `rate_limited` (with Retry-After) when over. */
+  /** Counts one request of `key` against `name`; throws LoginError `rate_limited` (with retryAfterSeconds) when over. */
   consume(name: LimitName, key: string): Promise<void>;
 }
 
-const POINTS: Record<LimitName, keyof Config> = {
-  create: 'RATE_LIMIT_CREATE_PER_IP',
-  mobileIp: 'RATE_LIMIT_MOBILE_PER_IP',
-  mobileUser: 'RATE_LIMIT_MOBILE_PER_USER',
-  session: 'RATE_LIMIT_SESSION_READS',
-  handshake: 'RATE_LIMIT_HANDSHAKES_PER_IP',
-};
+export interface RateLimitOptions {
+  /** Requests per window of each limit; 0 or absent: that limit is off. */
+  points: Partial<Record<LimitName, number>>;
+  windowSeconds: number;
+  /** Prefix of the counters' Redis keys (REDIS_KEY_PREFIX). */
+  keyPrefix: string;
+  /** Shared counters; without it every node counts on its own. */
+  redis?: RedisClient;
+  /** Told of every refusal (the qrlogin_rate_limited_total metric). */
+  onLimited?: (name: LimitName) => void;
+}
 
 /** Keys are user input (user ids from tokens): bounded so a long one cannot bloat Redis. */
 const MAX_KEY_LENGTH = 256;
 
-/** `onLimited` is told of every refusal (the qrlogin_rate_limited_total metric). */
-export function createRateLimits(config: Config, redis?: RedisClient, onLimited?: (name: LimitName) => void): RateLimits {
+export function createRateLimits(options: RateLimitOptions): RateLimits {
   const limiters = new Map<LimitName, RateLimiterAbstract>();
-  if (config.RATE_LIMITS) {
-    for (const [name, setting] of Object.entries(POINTS) as [LimitName, keyof Config][]) {
-      const points = config[setting] as number;
-      if (points > 0) limiters.set(name, limiter(name, points, config, redis));
-    }
+  for (const [name, points] of Object.entries(options.points) as [LimitName, number | undefined][]) {
+    if (points && points > 0) limiters.set(name, limiter(name, points, options));
   }
   return {
     async consume(name, key) {
@@ -44,20 +42,20 @@ export function createRateLimits(config: Config, redis?: RedisClient, onLimited?
         await limiter.consume(key.slice(0, MAX_KEY_LENGTH));
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
-        onLimited?.(name);
-        const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-        throw new LoginError('rate_limited', `Too many requests; try again in ${retryAfter} s`, { 'Retry-After': String(retryAfter) });
+        options.onLimited?.(name);
+        const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+        throw new LoginError('rate_limited', `Too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
       }
     },
   };
 }
 
-function limiter(name: LimitName, points: number, config: Config, redis?: RedisClient): RateLimiterAbstract {
-  const duration = config.RATE_LIMIT_WINDOW_SECONDS;
-  const keyPrefix = `${config.REDIS_KEY_PREFIX}ratelimit:${name}`;
+function limiter(name: LimitName, points: number, options: RateLimitOptions): RateLimiterAbstract {
+  const duration = options.windowSeconds;
+  const keyPrefix = `${options.keyPrefix}ratelimit:${name}`;
   const memory = new RateLimiterMemory({ points, duration, keyPrefix });
-  if (!redis) return memory;
-  const shared = new RateLimiterRedis({ storeClient: redis, points, duration, keyPrefix, rejectIfRedisNotReady: true });
+  if (!options.redis) return memory;
+  const shared = new RateLimiterRedis({ storeClient: options.redis, points, duration, keyPrefix, rejectIfRedisNotReady: true });
   // Redis away or hung: count on this node at once, so the request is not held for
   // a command timeout here before its own store call (which then answers 503 itself).
   return new RLWrapperTimeouts({ limiter: shared, timeoutMs: REDIS_LIMIT_TIMEOUT_MS, insuranceLimiter: memory }) as unknown as RateLimiterAbstract;
@@ -65,11 +63,3 @@ function limiter(name: LimitName, points: number, config: Config, redis?: RedisC
 
 /** Far above a Redis round trip (well under a millisecond here, FIELD-NOTES.md) and far below the 2 s command timeout. */
 const REDIS_LIMIT_TIMEOUT_MS = 150;
-
-/** A Koa middleware counting the request against `name` under the key `keyOf` picks. */
-export function limitBy(limits: RateLimits, name: LimitName, keyOf: (ctx: Context) => string): Middleware {
-  return async (ctx, next) => {
-    await limits.consume(name, keyOf(ctx));
-    return next();
-  };
-}

@@ -1,7 +1,7 @@
 import { waitFor } from '../../test/support/expect';
 import { LoginService } from '../session/service';
 import type { Snapshot } from '../session/types';
-import { MemoryStore } from '../store/memory';
+import { MemoryStore } from '../session/memory-store';
 import { SessionHub } from './hub';
 
 /**

@@ -1,8 +1,9 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import { toLoginError } from '../errors';
-import { parse, socketAuth } from '../http/schemas';
-import { handshakeIp } from '../limits/client-ip';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../client/shared/protocol';
+import { LoginError, toLoginError } from '../errors';
+import { parse, socketAuth } from '../schemas';
+import { handshakeIp } from '../client-ip';
 import type { RateLimits } from '../limits/rate-limits';
 import type { Metrics } from '../metrics';
 import type { LoginService } from '../session/service';
@@ -18,15 +19,24 @@ export interface LoginNamespaceDeps {
   trustedHops: number;
 }
 
-/** The browser secret of each authenticated socket, kept off `socket.data` (which other nodes can fetch). */
-const secrets = new WeakMap<Socket, string>();
+export type QrLoginServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type QrLoginNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type LoginSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** What each authenticated socket proved at its handshake; kept off `socket.data`, which other nodes can fetch. */
+interface Handshake {
+  id: string;
+  secret: string;
+  expiresAt: string;
+}
+const handshakes = new WeakMap<LoginSocket, Handshake>();
 
 /**
  * PROTOCOL.md "Socket.IO": namespace `/login`, authenticated by id + secret.
  * On connect the socket joins the session's room and only then reads the
  * state, so a change landing in between reaches it one way or the other.
  */
-export function attachLoginNamespace(io: Server, { service, hub, logger, metrics, limits, trustedHops }: LoginNamespaceDeps): Namespace {
+export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, metrics, limits, trustedHops }: LoginNamespaceDeps): QrLoginNamespace {
   const nsp = io.of('/login');
 
   nsp.use((socket, next) => {
@@ -44,26 +54,26 @@ export function attachLoginNamespace(io: Server, { service, hub, logger, metrics
       .then(
         (snapshot) => {
           if (!snapshot) return next(new Error('not_found'));
-          socket.data.sessionId = auth.id;
-          socket.data.expiresAt = snapshot.expiresAt;
-          secrets.set(socket, auth.secret);
+          handshakes.set(socket, { id: auth.id, secret: auth.secret, expiresAt: snapshot.expiresAt });
           next();
         },
         (err) => {
           const loginError = toLoginError(err);
           if (loginError?.code !== 'rate_limited') logger.warn({ err }, 'socket handshake failed');
           const refused = new Error(loginError?.code ?? 'unavailable') as Error & { data?: unknown };
-          if (loginError?.code === 'rate_limited') refused.data = { retryAfter: Number(loginError.headers['Retry-After']) };
+          if (loginError?.retryAfterSeconds !== undefined) refused.data = { retryAfter: loginError.retryAfterSeconds };
           next(refused);
         },
       );
   });
 
   nsp.on('connection', (socket) => {
-    const id: string = socket.data.sessionId;
+    const handshake = handshakes.get(socket);
+    if (!handshake) return void socket.disconnect(true); // cannot happen: the middleware above admitted it
+    const { id, secret } = handshake;
     metrics.connectedSockets.inc();
     void socket.join(id);
-    const unwatch = hub.watchSocket(id, socket.data.expiresAt);
+    const unwatch = hub.watchSocket(id, handshake.expiresAt);
     socket.on('disconnect', () => {
       unwatch();
       metrics.connectedSockets.dec();
@@ -74,6 +84,7 @@ export function attachLoginNamespace(io: Server, { service, hub, logger, metrics
     // else, and the shortcut when it loses, counts against the per-session limit.
     let shortcutTaken = false;
     socket.on('redeem', async (...args: unknown[]) => {
+      // Typed as the protocol says, but whatever a client sends arrives: only a function last is an ack.
       const ack = args[args.length - 1];
       if (typeof ack !== 'function') return; // without an ack nobody could receive the token
       try {
@@ -85,11 +96,11 @@ export function attachLoginNamespace(io: Server, { service, hub, logger, metrics
         }
         const reading = service.readAhead(id);
         await limits.consume('session', `${id}|${socket.data.ip}`);
-        ack(await service.redeem(id, secrets.get(socket), reading));
+        ack(await service.redeem(id, secret, reading));
       } catch (err) {
         const loginError = toLoginError(err);
         if (!loginError) logger.error({ err }, 'socket redeem failed');
-        ack(loginError?.toJSON() ?? { error: 'internal_error', message: 'Something went wrong on our side' });
+        ack((loginError ?? new LoginError('internal_error', 'Something went wrong on our side')).toJSON());
       }
     });
 

@@ -8,7 +8,7 @@
  *   pending | scanned → cancelled          (phone, or browser giving up)
  *   any non-final → expired                (derived by the store from the TTL)
  */
-import { safeEqual } from '../auth/secrets';
+import { safeEqual } from './secrets';
 import { LoginError } from '../errors';
 import type { SessionChange, SessionRecord, SessionUser } from './types';
 

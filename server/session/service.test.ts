@@ -4,8 +4,8 @@
  * neither lose the login nor give a second token.
  */
 import { StoreUnavailableError } from '../errors';
-import { MemoryStore } from '../store/memory';
-import type { Store } from '../store/store';
+import { MemoryStore } from './memory-store';
+import type { Store } from './store';
 import { LossyStore } from '../../test/support/lossy-store';
 import { ANA, confirmedLogin, testService } from '../../test/support/login-service';
 

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IssuedToken } from '../auth/web-token';
-import { hashSecret, newSessionId, randomToken, safeEqual } from '../auth/secrets';
+import { hashSecret, newSessionId, randomToken, safeEqual } from './secrets';
 import { LoginError, StoreUnavailableError } from '../errors';
-import type { Store } from '../store/store';
+import type { Store } from './store';
 import * as rules from './rules';
-import { toSnapshot, type SessionChange, type SessionRecord, type SessionUser, type Snapshot } from './types';
+import { toSnapshot, type IssuedToken, type RedeemedSession, type SessionChange, type SessionRecord, type SessionUser, type Snapshot } from './types';
 
 export interface LoginServiceOptions {
   store: Store;
@@ -24,14 +23,6 @@ export interface CreatedSession {
   /** Returned once, to the creating browser; the store keeps only its hash. */
   secret: string;
   qrContent: string;
-}
-
-/** The redeem answer of PROTOCOL.md, over HTTP and as the socket `redeem` ack. */
-export interface RedeemedSession {
-  token: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  user: SessionUser;
 }
 
 const notFound = () => new LoginError('not_found', 'No such login session');

@@ -1,15 +1,25 @@
-export const STATES = ['pending', 'scanned', 'confirmed', 'redeemed', 'cancelled', 'expired'] as const;
-export type State = (typeof STATES)[number];
+import { FINAL_STATES as FINAL_STATE_LIST, STATES, type LoginSnapshot, type LoginState, type LoginUser, type RedeemedLogin } from '../../client/shared/protocol';
+
+// States, users and snapshots are the protocol's own (client/shared/protocol.ts): one definition for server and clients.
+export { STATES };
+export type State = LoginState;
+/** The user who scanned, as shown to the browser. */
+export type SessionUser = LoginUser;
+/** What browsers see (PROTOCOL.md: poll answer and socket `state` event). Never holds a secret or token. */
+export type Snapshot = LoginSnapshot;
+
+/** The redeem answer of PROTOCOL.md, over HTTP and as the socket `redeem` ack. */
+export type RedeemedSession = RedeemedLogin;
+
+/** A web token as minted for a confirmed login (by the built-in JWT issuer or a site's hook). */
+export interface IssuedToken {
+  token: string;
+  /** Seconds. */
+  expiresIn: number;
+}
 
 /** States a session never leaves. */
-export const FINAL_STATES: ReadonlySet<State> = new Set(['redeemed', 'cancelled', 'expired']);
-
-/** The user who scanned, as shown to the browser. */
-export interface SessionUser {
-  id: string;
-  displayName: string;
-  avatarUrl?: string;
-}
+export const FINAL_STATES: ReadonlySet<State> = new Set(FINAL_STATE_LIST);
 
 /** A login session as the store keeps it. Times are epoch milliseconds. */
 export interface SessionRecord {
@@ -37,15 +47,6 @@ export interface SessionChange {
   user?: SessionUser;
   scannedAt?: number;
   writeId?: string;
-}
-
-/** What browsers see (PROTOCOL.md: poll answer and socket `state` event). Never holds a secret or token. */
-export interface Snapshot {
-  id: string;
-  state: State;
-  version: number;
-  expiresAt: string;
-  user?: SessionUser;
 }
 
 export function toSnapshot(record: SessionRecord): Snapshot {

@@ -3,7 +3,7 @@ import { startNode, stopNodes, type NodeProcess } from '../support/node-process'
 import { startRedis, type RedisProcess } from '../support/redis-server';
 import { startTestServer, type TestServer } from '../support/server';
 import Redis from 'ioredis';
-import { mergeFlags } from '../../server/realtime/keyspace';
+import { mergeFlags } from '../../server/redis/keyspace';
 
 describe('enabling Redis keyspace notifications', () => {
   test('mergeFlags adds only the missing K, h and x to what is already set', () => {

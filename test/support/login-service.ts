@@ -1,6 +1,6 @@
 import { LoginService } from '../../server/session/service';
 import type { Snapshot } from '../../server/session/types';
-import type { Store } from '../../server/store/store';
+import type { Store } from '../../server/session/store';
 
 export const ANA = { id: 'ana', displayName: 'Ana' };
 

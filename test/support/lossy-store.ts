@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../../server/errors';
-import { MemoryStore } from '../../server/store/memory';
+import { MemoryStore } from '../../server/session/memory-store';
 import type { SessionChange } from '../../server/session/types';
 
 /**

@@ -1,4 +1,4 @@
-import { FINAL_STATES, type SessionChange, type SessionRecord } from '../session/types';
+import { FINAL_STATES, type SessionChange, type SessionRecord } from './types';
 import { DEFAULT_RETENTION_MS, type Store } from './store';
 
 export interface MemoryStoreOptions {

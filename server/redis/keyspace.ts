@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { isCluster, REDIS_CLIENT_OPTIONS, type RedisClient } from '../store/connect';
-import { parseKey } from '../store/redis-keys';
+import { isCluster, REDIS_CLIENT_OPTIONS, type RedisClient } from './connect';
+import { parseKey } from './keys';
 
 /**
  * Keyspace event classes qrlogin needs: K (keyspace channel), h (hash commands:

@@ -1,8 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors';
 import { FINAL_STATES, STATES, type SessionChange, type SessionRecord, type State } from '../session/types';
-import { sessionKey, ttlKey } from './redis-keys';
-import { DEFAULT_RETENTION_MS, type Store } from './store';
+import { sessionKey, ttlKey } from './keys';
+import { DEFAULT_RETENTION_MS, type Store } from '../session/store';
 
 // Each script touches the two keys of one session (one hash slot in a cluster).
 const CREATE = `
@@ -21,7 +21,7 @@ return fields`;
 
 // ARGV: expected version, '1' when the new state is final, retention ms, then field/value pairs.
 // `version` goes up by HSET, never HINCRBY: keyspace listeners take an `hincrby`
-// for an outside writer's change (realtime/keyspace.ts) and skip our own echo.
+// for an outside writer's change (redis/keyspace.ts) and skip our own echo.
 const UPDATE = `
 local version = redis.call('HGET', KEYS[1], 'version')
 if not version then return 'gone' end
@@ -100,7 +100,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    // The client belongs to whoever created it; see server/store/connect.ts.
+    // The client belongs to whoever created it; see server/redis/connect.ts.
   }
 
   private keys(id: string): [string, string] {

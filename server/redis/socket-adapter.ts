@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ServerOptions } from 'socket.io';
 import { logSubscriptionFailures } from './adapter-subscriber';
 import { catchPublishErrors } from './publish-errors';
-import { duplicateForPublishing, duplicateForSubscribing, isCluster, whenReady, type RedisClient } from '../store/connect';
+import { duplicateForPublishing, duplicateForSubscribing, isCluster, whenReady, type RedisClient } from './connect';
 
 export interface NodeAdapter {
   /** For `io.adapter(...)`. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RedisClient } from '../store/connect';
+import type { RedisClient } from './connect';
 
 type Publish = (...args: unknown[]) => Promise<number>;
 

@@ -1,15 +1,13 @@
 import Redis, { Cluster, type ClusterNode, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { MemoryStore } from './memory';
-import { RedisStore } from './redis';
-import type { Store } from './store';
+import { RedisStore } from './store';
 
 export type RedisClient = Redis | Cluster;
 
-export interface StoreConnection {
-  store: Store;
-  /** The command client, when the store is Redis (the adapter and keyspace listener duplicate it). */
-  redis?: RedisClient;
+export interface RedisConnection {
+  store: RedisStore;
+  /** The command client (the pub/sub and keyspace listeners duplicate it). */
+  client: RedisClient;
   close(): Promise<void>;
 }
 
@@ -87,32 +85,23 @@ export async function whenReady(client: RedisClient): Promise<void> {
   await new Promise((resolve) => client.once('ready', resolve));
 }
 
-export async function connectStore(options: {
+/** Connects to one Redis (`redisUrl`) or a Cluster (`clusterNodes`, which wins) and opens the session store on it. */
+export async function connectRedis(options: {
   redisUrl?: string;
   clusterNodes?: string;
   keyPrefix: string;
   logger: Logger;
-}): Promise<StoreConnection> {
-  let redis: RedisClient;
-  if (options.clusterNodes) {
-    redis = createCluster(parseClusterNodes(options.clusterNodes));
-  } else if (options.redisUrl) {
-    redis = new Redis(options.redisUrl, { ...REDIS_CLIENT_OPTIONS, lazyConnect: true });
-  } else {
-    options.logger.warn(
-      'REDIS_URL is not set: using the in-memory store. Sessions are lost on restart and are not shared between processes; for development only.',
-    );
-    const store = new MemoryStore();
-    return { store, close: () => store.close() };
-  }
-  redis.on('error', (err) => options.logger.warn({ err: err.message }, 'redis connection error'));
-  await redis.connect();
-  const store = new RedisStore(redis, { keyPrefix: options.keyPrefix });
+}): Promise<RedisConnection> {
+  const client: RedisClient = options.clusterNodes
+    ? createCluster(parseClusterNodes(options.clusterNodes))
+    : new Redis(options.redisUrl ?? '', { ...REDIS_CLIENT_OPTIONS, lazyConnect: true });
+  client.on('error', (err) => options.logger.warn({ err: err.message }, 'redis connection error'));
+  await client.connect();
   return {
-    store,
-    redis,
+    store: new RedisStore(client, { keyPrefix: options.keyPrefix }),
+    client,
     close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      await client.quit().catch(() => client.disconnect());
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config';
-import { createAppTokenVerifier, createKeySetVerifier, type VerifyAppToken } from './app-token';
-import { randomToken } from './secrets';
-import { createWebTokens, type WebTokens } from './web-token';
+import type { Config } from './config';
+import { createAppTokenVerifier, createKeySetVerifier, type VerifyAppToken } from './auth/app-token';
+import { randomToken } from './session/secrets';
+import { createWebTokens, type WebTokens } from './auth/web-token';
 
 /**
  * The app-token check of a configuration: the key set (MOBILE_JWT_KEYS), the

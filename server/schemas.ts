@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LoginError } from '../errors';
+import { LoginError } from './errors';
 
 /** The lowercase UUID v4 as issued; any other spelling is a 400 (PROTOCOL.md). */
 export const sessionId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'must be a session id');

@@ -1,4 +1,4 @@
-import type { SessionChange, SessionRecord } from '../session/types';
+import type { SessionChange, SessionRecord } from './types';
 
 /**
  * Where login sessions live. Two implementations pass the same conformance

@@ -1,0 +1,52 @@
+/**
+ * Client addresses, for HTTP requests and Socket.IO handshakes alike: how an
+ * address is written, which proxies are believed, what counts as one network.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import ipaddr from 'ipaddr.js';
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`; anything unparseable is kept as given. */
+export function normalizeIp(ip: string): string {
+  try {
+    return ipaddr.process(ip).toString();
+  } catch {
+    return ip;
+  }
+}
+
+/** Same /24 for IPv4, same /64 for IPv6; different families are different networks. */
+export function sameNetwork(a: string, b: string): boolean {
+  try {
+    const x = ipaddr.process(a);
+    const y = ipaddr.process(b);
+    if (x.kind() !== y.kind()) return false;
+    return x.kind() === 'ipv4' ? x.match(y as ipaddr.IPv4, 24) : x.match(y as ipaddr.IPv6, 64);
+  } catch {
+    return false;
+  }
+}
+
+/** The client of an HTTP request: Koa's `ctx.ip` (already by the TRUST_PROXY rules, see app.ts), normalized. */
+export function requestIp(ctx: { ip: string }): string {
+  return normalizeIp(ctx.ip);
+}
+
+/**
+ * The client address of a Socket.IO handshake, by the same rule as Koa's
+ * `ctx.ip` with `proxy` on and `maxIpsCount` = TRUST_PROXY_HOPS (app.ts):
+ * each of our proxies appends the address it saw, so the client is `hops`
+ * entries from the end; entries before that are whatever the client sent.
+ * With `hops` 0 (TRUST_PROXY off) or no header: the TCP peer.
+ */
+export function handshakeIp(handshake: { address: string; headers: IncomingHttpHeaders }, hops: number): string {
+  if (hops > 0) {
+    const forwarded = handshake.headers['x-forwarded-for'];
+    const entries = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const client = entries.slice(-hops)[0];
+    if (client) return normalizeIp(client);
+  }
+  return normalizeIp(handshake.address);
+}
