@@ -94,6 +94,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         }
       : {},
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    ipv6PrefixLength: config.IPV6_PREFIX_LENGTH,
     keyPrefix: config.REDIS_KEY_PREFIX,
     redis: connection.redis,
     onLimited: (limit) => metrics.rateLimited.inc({ limit }),

@@ -26,6 +26,22 @@ export function sameNetwork(a: string, b: string): boolean {
   }
 }
 
+/**
+ * The key per-IP limits count an address under: an IPv4 address as is, an
+ * IPv6 address by its /`ipv6PrefixLength` network (`2001:db8:1:2::/64`), since
+ * one client routinely holds a whole /64 and could rotate through it.
+ * Anything unparseable is kept as given.
+ */
+export function ipNetworkKey(ip: string, ipv6PrefixLength: number): string {
+  try {
+    const address = ipaddr.process(ip);
+    if (address.kind() === 'ipv4' || ipv6PrefixLength >= 128) return address.toString();
+    return `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${ipv6PrefixLength}`).toString()}/${ipv6PrefixLength}`;
+  } catch {
+    return ip;
+  }
+}
+
 /** The client of an HTTP request: Koa's `ctx.ip` (already by the TRUST_PROXY rules, see app.ts), normalized. */
 export function requestIp(ctx: { ip: string }): string {
   return normalizeIp(ctx.ip);

@@ -145,6 +145,10 @@ export const SETTINGS = {
     doc: 'Wrong user codes one app user may try per RATE_LIMIT_USER_CODE_WINDOW_SECONDS (0: no limit).',
   },
   RATE_LIMIT_USER_CODE_WINDOW_SECONDS: { schema: positiveInt.default(600), doc: 'Window the RATE_LIMIT_USER_CODE_* counts are per.' },
+  IPV6_PREFIX_LENGTH: {
+    schema: z.coerce.number().int().min(32).max(128).default(64),
+    doc: 'Per-IP limits count an IPv6 client by its network of this prefix length (64: one /64 is one client; 56 for ISPs handing out /56s).',
+  },
   RATE_LIMIT_HANDSHAKES_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Socket.IO /login handshakes per IP per window (0: no limit).' },
   HTTP_HEADERS_TIMEOUT_MS: {
     schema: positiveInt.default(10000),

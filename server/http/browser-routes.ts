@@ -40,9 +40,9 @@ const idOf = (ctx: Context): string => {
 /** The website's side: PROTOCOL.md "Browser API". Every read needs the secret. */
 export function browserRoutes({ service, waitForChange, ttlSeconds, pollIntervalMs, limits }: BrowserRouteDeps): Router {
   const router = new Router({ prefix: '/api/login-sessions' });
-  const perIp = limitBy(limits, 'create', (ctx) => requestIp(ctx));
+  const perIp = limitBy(limits, 'create', (ctx) => limits.ipKey(requestIp(ctx)));
   // Per session and client: whoever saw the QR (it holds the id) cannot use up the real browser's budget.
-  const perSession = limitBy(limits, 'session', (ctx) => `${idOf(ctx)}|${requestIp(ctx)}`);
+  const perSession = limitBy(limits, 'session', (ctx) => `${idOf(ctx)}|${limits.ipKey(requestIp(ctx))}`);
 
   router.post('/', perIp, jsonBody(), async (ctx) => {
     // The body, when any, is ignored: the server alone chooses ids and lifetimes.

@@ -57,7 +57,7 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
   // is 429, so a bad token is never told apart from a good one.
   const admit = async (ctx: Context): Promise<SessionUser> => {
     const [ip, user] = await Promise.allSettled([
-      limits.consume('mobileIp', requestIp(ctx)),
+      limits.consume('mobileIp', limits.ipKey(requestIp(ctx))),
       (async () => {
         const verified = describeUser(await verifyAppToken(bearerToken(ctx.get('authorization'))));
         await limits.consume('mobileUser', verified.id);

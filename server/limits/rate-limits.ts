@@ -4,14 +4,20 @@
  * away, so an outage neither lifts the limits nor turns them into errors.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { ipNetworkKey } from '../client-ip';
 import { LoginError } from '../errors';
 import type { RedisClient } from '../redis/connect';
 
 export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake';
 
 export interface RateLimits {
-  /** Counts one request of `key` against `name`; throws LoginError `rate_limited` (with retryAfterSeconds) when over. */
+  /**
+   * Counts one request of `key` against `name`; throws LoginError `rate_limited` (with retryAfterSeconds) when over.
+   * A key naming a client is `ipKey(ip)` (alone or within a longer key), never the bare address.
+   */
   consume(name: LimitName, key: string): Promise<void>;
+  /** What per-IP limits count `ip` under: IPv4 by address, IPv6 by its network (ipv6PrefixLength). */
+  ipKey(ip: string): string;
 }
 
 export interface RateLimitOptions {
@@ -24,6 +30,8 @@ export interface RateLimitOptions {
   redis?: RedisClient;
   /** Told of every refusal (the qrlogin_rate_limited_total metric). */
   onLimited?: (name: LimitName) => void;
+  /** IPv6 clients are counted by network of this prefix length (IPV6_PREFIX_LENGTH; default 64). */
+  ipv6PrefixLength?: number;
 }
 
 /** Keys are user input (user ids from tokens): bounded so a long one cannot bloat Redis. */
@@ -34,7 +42,9 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
   for (const [name, points] of Object.entries(options.points) as [LimitName, number | undefined][]) {
     if (points && points > 0) limiters.set(name, limiter(name, points, options));
   }
+  const ipv6PrefixLength = options.ipv6PrefixLength ?? 64;
   return {
+    ipKey: (ip) => ipNetworkKey(ip, ipv6PrefixLength),
     async consume(name, key) {
       const limiter = limiters.get(name);
       if (!limiter) return;

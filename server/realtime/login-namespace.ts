@@ -49,7 +49,7 @@ export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, 
     const ip = handshakeIp(socket.handshake, trustedHops);
     socket.data.ip = ip;
     limits
-      .consume('handshake', ip)
+      .consume('handshake', limits.ipKey(ip))
       .then(() => service.browserSnapshot(auth.id, auth.secret))
       .then(
         (snapshot) => {
@@ -95,7 +95,7 @@ export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, 
           if (redeemed) return ack(redeemed);
         }
         const reading = service.readAhead(id);
-        await limits.consume('session', `${id}|${socket.data.ip}`);
+        await limits.consume('session', `${id}|${limits.ipKey(socket.data.ip)}`);
         ack(await service.redeem(id, secret, reading));
       } catch (err) {
         const loginError = toLoginError(err);
