@@ -42,7 +42,12 @@ import type { Store } from './session/store';
 export interface QrLoginHooks {
   /** Checks the mobile app's token; throw LoginError('invalid_token') to refuse. Default: JWT per config. */
   verifyAppToken?: VerifyAppToken;
-  /** Mints the web token of a confirmed login. Default: JWT per config. */
+  /**
+   * Mints the web token of a confirmed login. Default: JWT per config. It runs
+   * just before the redeem's compare-and-set (the token is stored sealed with
+   * it): when redeems race, a loser's token is thrown away unseen, so keep it
+   * free of side effects that assume the login is redeemed.
+   */
   issueWebToken?: (user: SessionUser, session: Snapshot) => Promise<IssuedToken>;
   /** What the browser is shown of the user. Default: the token's `name` and `picture`. */
   describeUser?: (claims: AppClaims) => SessionUser;
@@ -111,7 +116,12 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     ttlMs: config.QR_TTL_SECONDS * 1000,
     confirmWindowMs: config.CONFIRM_WINDOW_SECONDS * 1000,
     issueWebToken: options.issueWebToken ?? ((user, session) => webTokens.issue(user, session.id)),
+    redeliveryMs: config.REDEEM_REDELIVERY_SECONDS * 1000,
     now: options.now,
+    onRedelivered: (id) => {
+      metrics.redeliveries.inc();
+      logger.info({ sessionId: id }, 'redeem answered again with the same token (the first answer may have been lost)');
+    },
     onChange: (snapshot) => {
       const writtenAt = epochNow();
       metrics.transitions.inc({ state: snapshot.state });

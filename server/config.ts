@@ -106,6 +106,10 @@ export const SETTINGS = {
     doc: 'Rotation: inline JWKS of earlier web-token public keys, still published and accepted until their tokens expire.',
   },
   WEB_TOKEN_TTL_SECONDS: { schema: positiveInt.default(3600), doc: 'Lifetime of an issued web token.' },
+  REDEEM_REDELIVERY_SECONDS: {
+    schema: positiveInt.min(60).max(300).default(60),
+    doc: 'How long a repeat redeem by the same browser (its secret) gets the same token again, kept sealed under a key derived from the secret (60-300).',
+  },
   QR_TTL_SECONDS: { schema: positiveInt.max(3600).default(60), doc: 'Lifetime of a login session / QR code.' },
   CONFIRM_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Longest time between a scan and its confirm.' },
   POLL_INTERVAL_MS: { schema: positiveInt.default(1000), doc: 'pollIntervalMs suggested to polling clients.' },

@@ -14,6 +14,11 @@ export function createMetrics() {
       registers: [registry],
     }),
     redeems: new Counter({ name: 'qrlogin_redeems_total', help: 'Web tokens issued', registers: [registry] }),
+    redeliveries: new Counter({
+      name: 'qrlogin_redeem_redeliveries_total',
+      help: 'Repeat redeems answered the same token again (a first answer lost on the way, or a retry)',
+      registers: [registry],
+    }),
     pushLatency: new Histogram({
       name: 'qrlogin_push_latency_seconds',
       help: 'Transition written → event emitted to local sockets',

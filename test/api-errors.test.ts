@@ -6,7 +6,7 @@
  * errors about the request itself (405, 413, 415) are in api-errors-http.test.ts,
  * 503 in api-errors-unavailable.test.ts.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   abandonHttp,
   appToken,
@@ -22,12 +22,14 @@ import {
   type CreatedLogin,
 } from './support/client';
 import { expectError, expectRefused, waitFor } from './support/expect';
+import { endRedeliveryWindow, sameAnswer } from './support/redelivery';
 import { startTestServer, type TestServer } from './support/server';
 
+const PREFIX = `test:${randomBytes(4).toString('hex')}:`;
 let server: TestServer;
 let base: string;
 beforeAll(async () => {
-  server = await startTestServer({ store: 'redis' });
+  server = await startTestServer({ store: 'redis', env: { REDIS_KEY_PREFIX: PREFIX } });
   base = server.url;
 });
 afterAll(() => server.close());
@@ -271,9 +273,12 @@ describe('409', () => {
     await expectRefused(base, byBrowser, () => redeemHttp(base, byBrowser), 409, 'access_denied');
   });
 
-  test('already_redeemed: the second redeem', async () => {
+  test('already_redeemed: a repeat redeem past the re-delivery window (within it: the same token)', async () => {
     const login = await confirmedLogin(base, 'ana');
-    expect((await redeemHttp(base, login)).status).toBe(200);
+    const first = await redeemHttp(base, login);
+    expect(first.status).toBe(200);
+    expect(await redeemHttp(base, login)).toMatchObject({ status: 200, body: sameAnswer(first.body) });
+    await endRedeliveryWindow(process.env.TEST_REDIS_URL as string, PREFIX, login.id);
     await expectRefused(base, login, () => redeemHttp(base, login), 409, 'already_redeemed');
   });
 });

@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { SessionRecord } from '../server/session/types';
 import { call, connectBrowser, createLogin, mobile, waitForState, type CreatedLogin } from './support/client';
 import { hostileRequests, sendRaw, type Fixtures } from './support/hostile-corpus';
+import { endRedeliveryWindow } from './support/redelivery';
 import { startTestServer, type TestServer } from './support/server';
 
 const PREFIX = `test:${randomBytes(4).toString('hex')}:`;
@@ -41,6 +42,8 @@ describe('a corpus of hostile input', () => {
       redeemed: await make(['scan', 'confirm', 'redeem']),
       cancelled: await make(['cancel']),
     };
+    // The redeemed fixture is past its re-delivery window: a replayed redeem is refused, and stays so during the run.
+    await endRedeliveryWindow(process.env.TEST_REDIS_URL as string, PREFIX, fixtures.redeemed.id);
     before = await records();
     sessionKeysBefore = await sessionKeys();
   });

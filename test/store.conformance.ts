@@ -164,6 +164,47 @@ export function storeConformance(makeStore: StoreFactory): void {
     }
   });
 
+  /** A confirmed record (version 3), ready for the redeem that stores a sealed answer. */
+  const confirmedRecord = async () => {
+    const record = newRecord();
+    await store.create(record);
+    expect(await store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() })).toBe('ok');
+    expect(await store.update(record.id, 2, { state: 'confirmed' })).toBe('ok');
+    return record;
+  };
+
+  test('a sealed answer is written with its change and read back with the session', async () => {
+    const record = await confirmedRecord();
+    expect(await store.update(record.id, 3, { state: 'redeemed', keepSealedAnswer: { sealed: 'v1.sealed-bytes', forMs: 60_000 } })).toBe('ok');
+    const found = await store.find(record.id);
+    expect(found).toMatchObject({ state: 'redeemed', version: 4, sealedAnswer: 'v1.sealed-bytes' });
+    expect(found).not.toHaveProperty('keepSealedAnswer');
+  });
+
+  test('a change that loses the compare-and-set stores no sealed answer', async () => {
+    const record = await confirmedRecord();
+    expect(await store.update(record.id, 3, { state: 'redeemed', keepSealedAnswer: { sealed: 'v1.winner', forMs: 60_000 } })).toBe('ok');
+    expect(await store.update(record.id, 3, { state: 'redeemed', keepSealedAnswer: { sealed: 'v1.loser', forMs: 60_000 } })).toBe('conflict');
+    expect(await store.find(record.id)).toMatchObject({ version: 4, sealedAnswer: 'v1.winner' });
+    expect(await store.update(newSessionId(), 3, { state: 'redeemed', keepSealedAnswer: { sealed: 'v1.nobody', forMs: 60_000 } })).toBe('gone');
+  });
+
+  test('a sealed answer is forgotten after its time; the session stays', async () => {
+    const record = await confirmedRecord();
+    expect(await store.update(record.id, 3, { state: 'redeemed', keepSealedAnswer: { sealed: 'v1.short-lived', forMs: 300 } })).toBe('ok');
+    await waitFor(async () => (await store.find(record.id))?.sealedAnswer === undefined);
+    const found = await store.find(record.id);
+    expect(found).toMatchObject({ state: 'redeemed', version: 4 });
+    expect(found).not.toHaveProperty('sealedAnswer');
+  });
+
+  test('sessions without a sealed answer read without one', async () => {
+    const record = await confirmedRecord();
+    expect(await store.find(record.id)).not.toHaveProperty('sealedAnswer');
+    expect(await store.update(record.id, 3, { state: 'redeemed' })).toBe('ok');
+    expect(await store.find(record.id)).not.toHaveProperty('sealedAnswer');
+  });
+
   test('the service stores only a hash of the browser secret', async () => {
     const service = new LoginService({
       store,
@@ -229,6 +270,20 @@ export function redisLayoutConformance(makeStore: StoreFactory): void {
     expect(await other.find(record.id)).toBeNull();
     expect(await other.update(record.id, 2, { state: 'cancelled' })).toBe('gone');
     expect(await target.store.find(record.id)).toMatchObject({ state: 'scanned', version: 2 });
+  });
+
+  test('a sealed answer is its own key of the session, with the window as its PX, and not a field of the hash', async () => {
+    const record = newRecord({ expiresAt: Date.now() + 60_000 });
+    await target.store.create(record);
+    await target.store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() });
+    await target.store.update(record.id, 2, { state: 'confirmed' });
+    await target.store.update(record.id, 3, { state: 'redeemed', keepSealedAnswer: { sealed: 'v1.sealed', forMs: 90_000 } });
+    const answerKey = `${target.raw.keyPrefix}session:{${record.id}}:answer`;
+    expect((await target.raw.keys(target.raw.keyPrefix)).sort()).toEqual([keysOf(record.id)[0], answerKey].sort());
+    const ttl = await target.raw.pttl(answerKey);
+    expect(ttl).toBeGreaterThan(80_000);
+    expect(ttl).toBeLessThanOrEqual(90_000);
+    expect(Object.values(await target.raw.hash(keysOf(record.id)[0]))).not.toContain('v1.sealed');
   });
 
   test('the hash holds the documented fields, and the secret only as its hash', async () => {

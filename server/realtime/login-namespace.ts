@@ -91,7 +91,7 @@ export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, 
         const seen = hub.seen(id);
         if (!shortcutTaken && seen?.state === 'confirmed') {
           shortcutTaken = true;
-          const redeemed = await service.redeemSeen(seen);
+          const redeemed = await service.redeemSeen(seen, secret);
           if (redeemed) return ack(redeemed);
         }
         const reading = service.readAhead(id);

@@ -6,8 +6,11 @@
  *   <prefix>session:{<id>}:ttl    string "1" whose PX is the session's time left;
  *                                 its absence while the hash says pending/scanned/
  *                                 confirmed means "expired"
+ *   <prefix>session:{<id>}:answer string: the redeem answer sealed under the
+ *                                 browser's secret (session/sealed-answer.ts), written
+ *                                 with `redeemed`; its PX is the re-delivery window
  *
- * The id in braces is a Redis Cluster hash tag: both keys of a session live
+ * The id in braces is a Redis Cluster hash tag: every key of a session lives
  * in one slot, so each Lua script touches one slot.
  */
 export function sessionKey(prefix: string, id: string): string {
@@ -16,6 +19,10 @@ export function sessionKey(prefix: string, id: string): string {
 
 export function ttlKey(prefix: string, id: string): string {
   return `${prefix}session:{${id}}:ttl`;
+}
+
+export function sealedAnswerKey(prefix: string, id: string): string {
+  return `${prefix}session:{${id}}:answer`;
 }
 
 const KEY_PATTERN = /session:\{([0-9a-f-]{36})\}(:ttl)?$/;

@@ -1,10 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors';
 import { FINAL_STATES, STATES, type SessionChange, type SessionRecord, type State } from '../session/types';
-import { sessionKey, ttlKey } from './keys';
+import { sealedAnswerKey, sessionKey, ttlKey } from './keys';
 import { DEFAULT_RETENTION_MS, type Store } from '../session/store';
 
-// Each script touches the two keys of one session (one hash slot in a cluster).
+// Each script touches the keys of one session only (one hash slot in a cluster).
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 3))
@@ -17,27 +17,34 @@ local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
 table.insert(fields, '_live')
 table.insert(fields, tostring(redis.call('EXISTS', KEYS[2])))
+local sealed = redis.call('GET', KEYS[3])
+if sealed then
+  table.insert(fields, '_sealedAnswer')
+  table.insert(fields, sealed)
+end
 return fields`;
 
-// ARGV: expected version, '1' when the new state is final, retention ms, then field/value pairs.
+// ARGV: expected version, '1' when the new state is final, retention ms, the
+// sealed answer to keep ('' for none) and for how many ms, then field/value pairs.
 // `version` goes up by HSET, never HINCRBY: keyspace listeners take an `hincrby`
 // for an outside writer's change (redis/keyspace.ts) and skip our own echo.
 const UPDATE = `
 local version = redis.call('HGET', KEYS[1], 'version')
 if not version then return 'gone' end
 if version ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 0 then return 'conflict' end
-redis.call('HSET', KEYS[1], 'version', tostring(tonumber(version) + 1), unpack(ARGV, 4))
+redis.call('HSET', KEYS[1], 'version', tostring(tonumber(version) + 1), unpack(ARGV, 6))
 if ARGV[2] == '1' then
   redis.call('DEL', KEYS[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5]) end
 return 'ok'`;
 
 type Client = Redis | Cluster;
 interface ScriptedClient {
   qrloginCreate(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
-  qrloginFind(k1: string, k2: string): Promise<string[] | null>;
-  qrloginUpdate(k1: string, k2: string, ...args: (string | number)[]): Promise<'ok' | 'conflict' | 'gone'>;
+  qrloginFind(k1: string, k2: string, k3: string): Promise<string[] | null>;
+  qrloginUpdate(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<'ok' | 'conflict' | 'gone'>;
 }
 
 export interface RedisStoreOptions {
@@ -62,15 +69,15 @@ export class RedisStore implements Store {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.now = options.now ?? Date.now;
     client.defineCommand('qrloginCreate', { numberOfKeys: 2, lua: CREATE });
-    client.defineCommand('qrloginFind', { numberOfKeys: 2, lua: FIND });
-    client.defineCommand('qrloginUpdate', { numberOfKeys: 2, lua: UPDATE });
+    client.defineCommand('qrloginFind', { numberOfKeys: 3, lua: FIND });
+    client.defineCommand('qrloginUpdate', { numberOfKeys: 3, lua: UPDATE });
     this.redis = client as Client & ScriptedClient;
   }
 
   async create(record: SessionRecord): Promise<void> {
     const ttlMs = Math.max(1, record.expiresAt - this.now());
     const created = await this.call(() =>
-      this.redis.qrloginCreate(...this.keys(record.id), ttlMs, ttlMs + this.retentionMs, ...toFields(record)),
+      this.redis.qrloginCreate(sessionKey(this.keyPrefix, record.id), ttlKey(this.keyPrefix, record.id), ttlMs, ttlMs + this.retentionMs, ...toFields(record)),
     );
     if (created !== 1) throw new Error(`session ${record.id} already exists`);
   }
@@ -82,6 +89,7 @@ export class RedisStore implements Store {
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
     const record = fromHash(id, hash);
     if (!record) return null;
+    if (hash._sealedAnswer) record.sealedAnswer = hash._sealedAnswer;
     if (!FINAL_STATES.has(record.state) && hash._live === '0') {
       return { ...record, state: 'expired', version: record.version + 1 };
     }
@@ -90,8 +98,17 @@ export class RedisStore implements Store {
 
   async update(id: string, expectedVersion: number, change: SessionChange): Promise<'ok' | 'conflict' | 'gone'> {
     const final = FINAL_STATES.has(change.state) ? '1' : '0';
+    const keep = change.keepSealedAnswer;
     return this.call(() =>
-      this.redis.qrloginUpdate(...this.keys(id), expectedVersion, final, this.retentionMs, ...toFields(change)),
+      this.redis.qrloginUpdate(
+        ...this.keys(id),
+        expectedVersion,
+        final,
+        this.retentionMs,
+        keep?.sealed ?? '',
+        Math.max(1, Math.round(keep?.forMs ?? 1)),
+        ...toFields(change),
+      ),
     );
   }
 
@@ -103,8 +120,8 @@ export class RedisStore implements Store {
     // The client belongs to whoever created it; see server/redis/connect.ts.
   }
 
-  private keys(id: string): [string, string] {
-    return [sessionKey(this.keyPrefix, id), ttlKey(this.keyPrefix, id)];
+  private keys(id: string): [string, string, string] {
+    return [sessionKey(this.keyPrefix, id), ttlKey(this.keyPrefix, id), sealedAnswerKey(this.keyPrefix, id)];
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {

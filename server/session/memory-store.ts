@@ -9,6 +9,7 @@ export interface MemoryStoreOptions {
 interface Entry {
   record: SessionRecord;
   forgetAt: number;
+  sealedAnswer?: { sealed: string; until: number };
 }
 
 /**
@@ -37,6 +38,7 @@ export class MemoryStore implements Store {
     const entry = this.live(id);
     if (!entry) return null;
     const record = structuredClone(entry.record);
+    if (entry.sealedAnswer && this.now() < entry.sealedAnswer.until) record.sealedAnswer = entry.sealedAnswer.sealed;
     if (!FINAL_STATES.has(record.state) && this.now() >= record.expiresAt) {
       return { ...record, state: 'expired', version: record.version + 1 };
     }
@@ -48,7 +50,9 @@ export class MemoryStore implements Store {
     if (!entry) return 'gone';
     const { record } = entry;
     if (record.version !== expectedVersion || this.now() >= record.expiresAt) return 'conflict';
-    Object.assign(record, structuredClone(change), { version: record.version + 1 });
+    const { keepSealedAnswer, ...fields } = change;
+    Object.assign(record, structuredClone(fields), { version: record.version + 1 });
+    if (keepSealedAnswer) entry.sealedAnswer = { sealed: keepSealedAnswer.sealed, until: this.now() + keepSealedAnswer.forMs };
     if (FINAL_STATES.has(record.state)) entry.forgetAt = this.now() + this.retentionMs;
     return 'ok';
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { openAnswer, sealAnswer } from './sealed-answer';
 import { hashSecret, newSessionId, randomToken, safeEqual } from './secrets';
 import { LoginError, StoreUnavailableError } from '../errors';
 import type { Store } from './store';
@@ -11,9 +12,19 @@ export interface LoginServiceOptions {
   publicUrl: string;
   ttlMs: number;
   confirmWindowMs: number;
+  /**
+   * Mints the web token of a login about to be redeemed. It runs before the
+   * compare-and-set that redeems, so that the token is stored (sealed) in the
+   * same atomic write: a caller that loses that race has its token thrown
+   * away, unseen. Only one token per login is ever answered.
+   */
   issueWebToken: (user: SessionUser, session: Snapshot) => Promise<IssuedToken>;
+  /** How long a repeat redeem with the secret answers the same token again (PROTOCOL.md v1.1: at least 60 s). Default 60 s. */
+  redeliveryMs?: number;
   /** Called after every transition this node writes (the realtime layer pushes it). */
   onChange?: (snapshot: Snapshot) => void;
+  /** Called when a repeat redeem is answered the token again (for metrics and logs). */
+  onRedelivered?: (id: string) => void;
   now?: () => number;
   newId?: () => string;
 }
@@ -25,6 +36,7 @@ export interface CreatedSession {
   qrContent: string;
 }
 
+export const DEFAULT_REDELIVERY_MS = 60_000;
 const notFound = () => new LoginError('not_found', 'No such login session');
 /** Each lost race means another transition won, and there are only four, so this bound is never reached in practice. */
 const MAX_ATTEMPTS = 6;
@@ -114,10 +126,30 @@ export class LoginService {
     return this.transition(id, (r) => this.checkSecret(r, secret), rules.abandon);
   }
 
-  /** Exactly one caller per session gets the token, whatever node or channel it comes through. */
+  /**
+   * Exactly one token per session, whatever node or channel asks: the token is
+   * minted before the compare-and-set and written with it, sealed, in one
+   * atomic step. The winner answers it; a caller that loses the race, or asks
+   * again within the re-delivery window, reads `redeemed` with that sealed
+   * answer and opens it with the secret: the same token.
+   */
   async redeem(id: string, secret: string | undefined, firstRead?: Promise<SessionRecord | null>): Promise<RedeemedSession> {
-    const record = await this.transition(id, (r) => this.checkSecret(r, secret), rules.redeem, firstRead);
-    return this.tokenFor(toSnapshot(record));
+    let answer: RedeemedSession | undefined;
+    await this.transition(
+      id,
+      (r) => this.checkSecret(r, secret),
+      async (record) => {
+        answer = this.redelivered(record, secret as string) ?? undefined;
+        if (answer) return null;
+        const change = rules.redeem(record);
+        const minted = await this.mint(toSnapshot(record), secret as string);
+        answer = minted.answer;
+        return { ...change, keepSealedAnswer: minted.sealed };
+      },
+      firstRead,
+    );
+    if (!answer) throw new Error(`redeem of ${id} ended without an answer`);
+    return answer;
   }
 
   /**
@@ -127,19 +159,41 @@ export class LoginService {
    * reading first. It wins only if nothing changed since, expiry included;
    * otherwise null, and the caller takes the full redeem().
    */
-  async redeemSeen(seen: Snapshot): Promise<RedeemedSession | null> {
+  async redeemSeen(seen: Snapshot, secret: string): Promise<RedeemedSession | null> {
     if (seen.state !== 'confirmed') return null;
-    if ((await this.commit(seen.id, seen.version, rules.redeem(seen))) !== 'ok') return null;
-    const redeemed: Snapshot = { ...seen, state: 'redeemed', version: seen.version + 1 };
-    this.announce(redeemed);
-    return this.tokenFor(redeemed);
+    const change = rules.redeem(seen);
+    const minted = await this.mint(seen, secret);
+    if ((await this.commit(seen.id, seen.version, { ...change, keepSealedAnswer: minted.sealed })) !== 'ok') return null;
+    this.announce({ ...seen, state: 'redeemed', version: seen.version + 1 });
+    return minted.answer;
   }
 
-  private async tokenFor(session: Snapshot): Promise<RedeemedSession> {
-    const user = session.user;
-    if (!user) throw new Error(`redeemed session ${session.id} has no user`);
-    const { token, expiresIn } = await this.options.issueWebToken(user, session);
-    return { token, tokenType: 'Bearer', expiresIn, user };
+  /**
+   * The token for `confirmed` (as a record or a pushed snapshot), as its
+   * answer and sealed for re-delivery. Its claims see the session as it will
+   * be once the compare-and-set wins: `redeemed`, one version on.
+   */
+  private async mint(confirmed: Snapshot, secret: string): Promise<{ answer: RedeemedSession; sealed: { sealed: string; forMs: number } }> {
+    const user = confirmed.user;
+    if (!user) throw new Error(`confirmed session ${confirmed.id} has no user`);
+    const { token, expiresIn } = await this.options.issueWebToken(user, { ...confirmed, state: 'redeemed', version: confirmed.version + 1 });
+    const expiresAt = this.now() + expiresIn * 1000;
+    // Never kept longer than the token is good for.
+    const forMs = Math.min(this.options.redeliveryMs ?? DEFAULT_REDELIVERY_MS, expiresIn * 1000);
+    return {
+      answer: { token, tokenType: 'Bearer', expiresIn, user },
+      sealed: { sealed: sealAnswer(secret, confirmed.id, { token, expiresAt }), forMs },
+    };
+  }
+
+  /** The answer of an earlier redeem of `record`, opened with the secret, while it can be re-delivered; else null. */
+  private redelivered(record: SessionRecord, secret: string): RedeemedSession | null {
+    if (record.state !== 'redeemed' || !record.sealedAnswer || !record.user) return null;
+    const opened = openAnswer(secret, record.id, record.sealedAnswer);
+    const expiresIn = opened && Math.floor((opened.expiresAt - this.now()) / 1000);
+    if (!opened || !expiresIn || expiresIn <= 0) return null;
+    this.options.onRedelivered?.(record.id);
+    return { token: opened.token, tokenType: 'Bearer', expiresIn, user: record.user };
   }
 
   private checkSecret(record: SessionRecord, secret: string | undefined): void {
@@ -153,19 +207,20 @@ export class LoginService {
   private async transition(
     id: string,
     authorize: (record: SessionRecord) => void,
-    decide: (record: SessionRecord) => SessionChange | null,
+    decide: (record: SessionRecord) => SessionChange | null | Promise<SessionChange | null>,
     firstRead?: Promise<SessionRecord | null>,
   ): Promise<SessionRecord> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const record = await (attempt === 0 && firstRead ? firstRead : this.store.find(id));
       if (!record) throw notFound();
       authorize(record);
-      const change = decide(record);
+      const change = await decide(record);
       if (!change) return record;
       const result = await this.commit(id, record.version, change);
       if (result === 'gone') throw notFound();
       if (result === 'ok') {
-        const updated: SessionRecord = { ...record, ...change, version: record.version + 1 };
+        const { keepSealedAnswer: _sealed, ...written } = change;
+        const updated: SessionRecord = { ...record, ...written, version: record.version + 1 };
         this.announce(toSnapshot(updated));
         return updated;
       }

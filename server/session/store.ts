@@ -12,12 +12,17 @@ import type { SessionChange, SessionRecord } from './types';
 export interface Store {
   /** Saves a new session. It reads as `expired` from `expiresAt` on and is forgotten some time after. */
   create(record: SessionRecord): Promise<void>;
-  /** The session, with `state: 'expired'` (and version + 1) once its time ran out; null when unknown. */
+  /**
+   * The session, with `state: 'expired'` (and version + 1) once its time ran
+   * out; null when unknown. `sealedAnswer` is there while its window lasts.
+   */
   find(id: string): Promise<SessionRecord | null>;
   /**
    * Applies `change` and bumps `version` by one, only if the session is still
    * at `expectedVersion` and has not expired. `conflict` means another change
-   * (or expiry) came first: re-read and decide again.
+   * (or expiry) came first: re-read and decide again. A change's
+   * `keepSealedAnswer` is stored in the same atomic step and read back as
+   * `sealedAnswer` for its `forMs`, then forgotten.
    */
   update(id: string, expectedVersion: number, change: SessionChange): Promise<'ok' | 'conflict' | 'gone'>;
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */

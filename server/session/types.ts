@@ -39,6 +39,11 @@ export interface SessionRecord {
   scannedAt?: number;
   /** Who wrote the last change: lets a writer whose reply was lost recognise its own write. */
   writeId?: string;
+  /**
+   * The redeem answer sealed under the browser's secret (session/sealed-answer.ts),
+   * only while its re-delivery window lasts: a repeat redeem opens it.
+   */
+  sealedAnswer?: string;
 }
 
 /** What a transition writes: the new state and what it records. The store bumps `version`. */
@@ -47,6 +52,12 @@ export interface SessionChange {
   user?: SessionUser;
   scannedAt?: number;
   writeId?: string;
+  /**
+   * Written with the change, in the same atomic step, and kept `forMs` (then
+   * forgotten): a redeem stores its sealed answer together with `redeemed`,
+   * so no crash can leave a redeemed login without the answer to re-deliver.
+   */
+  keepSealedAnswer?: { sealed: string; forMs: number };
 }
 
 export function toSnapshot(record: SessionRecord): Snapshot {

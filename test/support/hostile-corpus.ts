@@ -190,7 +190,7 @@ export function hostileRequests(f: Fixtures): HostileRequest[] {
   browser('unknown id with a secret', 'GET', { ...f.pending, id: randomUUID() }, '', 404, 'not_found');
   browser('redeem before scan', 'POST', f.pending, '/redeem', 409, 'authorization_pending');
   browser('redeem before confirm', 'POST', f.scanned, '/redeem', 409, 'authorization_pending');
-  browser('replayed redeem', 'POST', f.redeemed, '/redeem', 409, 'already_redeemed');
+  browser('replayed redeem past the re-delivery window', 'POST', f.redeemed, '/redeem', 409, 'already_redeemed');
   browser('redeem of a cancelled session', 'POST', f.cancelled, '/redeem', 409, 'access_denied');
   browser('DELETE of a confirmed session', 'DELETE', f.confirmed, '', 409, 'invalid_state');
   browser('DELETE of a redeemed session', 'DELETE', f.redeemed, '', 409, 'invalid_state');

@@ -9,7 +9,7 @@ export const ANA = { id: 'ana', displayName: 'Ana' };
  * after its count, user and session state (`token-1-for-ana-redeemed`), and
  * every change it announces kept in `told`.
  */
-export function testService(store: Store, options: { now?: () => number } = {}) {
+export function testService(store: Store, options: { now?: () => number; redeliveryMs?: number } = {}) {
   let issued = 0;
   const told: Snapshot[] = [];
   const service = new LoginService({
@@ -20,6 +20,7 @@ export function testService(store: Store, options: { now?: () => number } = {}) 
     issueWebToken: async (user, session) => ({ token: `token-${++issued}-for-${user.id}-${session.state}`, expiresIn: 60 }),
     onChange: (snapshot) => told.push(snapshot),
     now: options.now,
+    redeliveryMs: options.redeliveryMs,
   });
   return { service, told, issuedCount: () => issued };
 }
