@@ -297,6 +297,37 @@ describe('browser SDK: expiry and retries', () => {
     expect(h.errors.map((e) => e.code)).toEqual(['already_redeemed']);
     expect(h.successes).toEqual([]);
   });
+
+  test('a socket that gave no redeem answer is not asked again: the retry goes over HTTP and gets the token', async () => {
+    const h = harness();
+    const session = await h.created();
+    h.sockets.last.connect(snapshotOf(session, 'confirmed', 3));
+    await settle();
+    // The socket still looks connected (its node froze), but its ack never came.
+    h.sockets.last.redeems[0]?.reject(errorFor('network_error', 'no ack'));
+    await h.clock.advance(60_000);
+    expect(h.sockets.last.redeems).toHaveLength(1);
+    expect(h.api.calls.redeem.map((c) => c.args)).toEqual([[session.id, session.secret]]);
+    // Its first try fails too (no answer); the next one gets the token the server kept for it.
+    h.api.last('redeem').reject(errorFor('network_error', 'offline'));
+    await h.clock.advance(60_000);
+    expect(h.api.calls.redeem).toHaveLength(2);
+    h.api.last('redeem').resolve(redeemedLogin);
+    await settle();
+    expect(h.successes).toEqual([redeemedLogin]);
+    expect(h.errors).toEqual([]);
+  });
+
+  test('a refusal over the socket (not a silence) is not retried over HTTP', async () => {
+    const h = harness();
+    const session = await h.created();
+    h.sockets.last.connect(snapshotOf(session, 'confirmed', 3));
+    await settle();
+    h.sockets.last.redeems[0]?.reject(errorFor('unavailable', 'redis away', 503));
+    await h.clock.advance(60_000);
+    expect(h.sockets.last.redeems).toHaveLength(2); // a 503 answer came: the socket works, ask it again
+    expect(h.api.calls.redeem).toHaveLength(0);
+  });
 });
 
 describe('browser SDK: stop()', () => {

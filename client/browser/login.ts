@@ -176,20 +176,24 @@ class LoginController implements QrLoginHandle {
    * over HTTP. A socket that drops before its ack rejects at once, and the
    * HTTP redeem follows without a backoff wait: it is another channel, and
    * the server answers a repeat redeem by the same browser with the same token.
+   * A socket that gave no answer is not asked again: it may sit on a frozen
+   * node that has not dropped it yet.
    */
   private async redeem(session: CreatedLoginSession): Promise<void> {
     if (this.redeeming) return;
     this.redeeming = true;
     const generation = this.generation;
     const overHttp = () => this.api.redeem(session.id, session.secret);
+    let socketSilent = false;
     try {
       const login = await this.retried(generation, async () => {
-        const socket = this.socketLive ? this.socket : null;
+        const socket = this.socketLive && !socketSilent ? this.socket : null;
         if (!socket) return overHttp();
         try {
           return await socket.redeem(REDEEM_ACK_TIMEOUT_MS);
         } catch (err) {
           if (!(err instanceof NetworkError) || generation !== this.generation || this.stopped) throw err;
+          socketSilent = true;
           return overHttp();
         }
       });
