@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { call, closeBrowsers, confirmedLogin, connectBrowser, redeemHttp, secretHeader, waitForState } from './support/client';
 import { expectError } from './support/expect';
-import { sample } from './support/metrics';
+import { sample, scrapeMetrics } from './support/metrics';
 import { sameAnswer } from './support/redelivery';
 import { startTestServer, type TestServer } from './support/server';
 
@@ -33,7 +33,7 @@ afterAll(async () => {
   await Promise.all([a.close(), b.close()]);
 });
 
-const redeliveries = async (node: TestServer) => sample((await call(node.url, 'GET', '/metrics')).body, 'qrlogin_redeem_redeliveries_total') ?? 0;
+const redeliveries = async (node: TestServer) => sample((await scrapeMetrics(node.url)).body, 'qrlogin_redeem_redeliveries_total') ?? 0;
 
 test('a socket redeem on one node, repeated over HTTP and another socket on the other: the same token each time', async () => {
   const login = await confirmedLogin(a.url, 'ana');
