@@ -20,7 +20,7 @@ await Promise.all([
 writeFileSync(`${sdk}/browser.d.mts`, "export * from '../client/browser/index.js';\n");
 writeFileSync(`${sdk}/mobile.d.mts`, "export * from '../client/mobile/index.js';\n");
 
-for (const page of ['index.html', 'phone.html']) cpSync(`client/demo/${page}`, `${pub}/${page}`);
+for (const page of ['index.html', 'phone.html', 'favicon.ico']) cpSync(`client/demo/${page}`, `${pub}/${page}`);
 cpSync('client/demo/demo.css', `${pub}/assets/demo.css`);
 cpSync('client/app-page/app-page.css', `${pub}/assets/app-page.css`);
 for (const avatar of readdirSync('client/demo/avatars')) cpSync(`client/demo/avatars/${avatar}`, `${pub}/assets/${avatar}`);

@@ -174,7 +174,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     }),
     meRoute(webTokens),
     jwksRoute(webTokens),
-    demoRoutes({ publicDir: options.publicDir ?? defaultPublicDir(), demoAppSecret, basePath: config.BASE_PATH }),
+    demoRoutes({ publicDir: options.publicDir ?? defaultPublicDir(), demoAppSecret, basePath: config.BASE_PATH, siteName: config.siteName }),
     // Without the demo token endpoint the demo phone page could not work: the production page instead.
     ...(demoAppSecret ? [] : [appPageRoute({
       siteName: config.siteName,

@@ -109,7 +109,10 @@ class LoginController implements QrLoginHandle {
 
   async refresh(): Promise<void> {
     if (this.stopped) return;
-    await this.abandonUnfinished();
+    const abandon = this.abandonUnfinished();
+    // Nothing of the old session reaches the page any more, its own `cancelled` included.
+    this.drop();
+    await abandon;
     this.codes = 0;
     await this.newCode('refresh');
   }

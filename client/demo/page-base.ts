@@ -10,3 +10,8 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!element) throw new Error(`#${id} is missing from the page`);
   return element as T;
 }
+
+/** The site the user logs in to, as the server names it (SITE_NAME, or its public host). */
+export function siteName(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name="qrlogin-site-name"]')?.content || location.host;
+}

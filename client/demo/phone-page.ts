@@ -1,11 +1,17 @@
 /**
  * The page a phone camera opens (`/m/login?id=…&code=…`). It stands in for
- * the website's own app: pick a demo user (the app's login), see which
- * browser asks, then confirm or cancel — all through the mobile SDK.
+ * the website's own app: pick a demo user (the app's login), see which site,
+ * account and browser the login is for, then confirm or cancel — all through
+ * the mobile SDK. In the language the server chose (client/demo/i18n.ts).
  */
 import { createMobileClient, type LoginRef, type MobileClient, type ScannedLogin } from '../mobile';
 import { QrLoginError } from '../shared/errors';
-import { byId, serverBaseUrl } from './page-base';
+import { demoText } from './i18n';
+import { byId, serverBaseUrl, siteName } from './page-base';
+
+const lang = document.documentElement.lang;
+const text = demoText(lang).phone;
+const site = siteName();
 
 const DEMO_USERS = [
   { userId: 'ana', name: 'Ana' },
@@ -33,14 +39,14 @@ function step(name: 'pick' | 'request' | 'done' | 'error', message = ''): void {
 }
 
 const FRIENDLY: Partial<Record<string, string>> = {
-  expired: 'This code expired. The login page shows a new one: scan that.',
-  already_scanned: 'Someone else already scanned this code.',
-  invalid_state: 'This login is no longer waiting for you (already used or cancelled).',
-  invalid_code: 'This QR code is not valid.',
-  not_found: 'This login does not exist (any more).',
+  expired: text.expired,
+  already_scanned: text.alreadyScanned,
+  invalid_state: text.invalidState,
+  invalid_code: text.invalidCode,
+  not_found: text.notFound,
 };
 const explain = (err: unknown) =>
-  err instanceof QrLoginError ? FRIENDLY[err.code] ?? err.message : `Something went wrong: ${(err as Error).message}`;
+  err instanceof QrLoginError ? FRIENDLY[err.code] ?? err.message : text.failed((err as Error).message);
 
 /** The demo's stand-in for the app's own login: a token from the demo endpoint. */
 async function signInAs(user: (typeof DEMO_USERS)[number]): Promise<MobileClient> {
@@ -50,22 +56,26 @@ async function signInAs(user: (typeof DEMO_USERS)[number]): Promise<MobileClient
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ...user, picture }),
   });
-  if (!res.ok) throw new Error(`the demo token endpoint answered ${res.status} (is DEMO on?)`);
+  if (!res.ok) throw new Error(text.demoOff(res.status));
   const { token } = (await res.json()) as { token: string };
   byId<HTMLImageElement>('me-avatar').src = picture;
   return createMobileClient({ baseUrl, token });
 }
 
-function showRequest(scanned: ScannedLogin): void {
+/** The request: which site, as whom, from which browser; focus moves to it so a screen reader reads it next. */
+function showRequest(scanned: ScannedLogin, user: (typeof DEMO_USERS)[number]): void {
   const { request: info } = scanned;
+  const ask = byId('ask');
+  ask.textContent = text.ask(site, user.name);
   byId('req-browser').textContent = info.browser;
   byId('req-os').textContent = info.os;
   byId('req-ip').textContent = info.ip;
   const time = byId<HTMLTimeElement>('req-time');
   time.dateTime = info.createdAt;
-  time.textContent = new Date(info.createdAt).toLocaleTimeString();
+  time.textContent = new Date(info.createdAt).toLocaleTimeString(lang);
   byId('warning').hidden = info.sameNetwork;
   step('request');
+  ask.focus();
 }
 
 function wire(client: MobileClient, scanned: ScannedLogin): void {
@@ -73,7 +83,7 @@ function wire(client: MobileClient, scanned: ScannedLogin): void {
     confirmButton.disabled = cancelButton.disabled = true;
     try {
       await client[action](scanned);
-      step('done', action === 'confirm' ? `Done — you are logged in on ${scanned.request.browser}.` : 'Cancelled — the computer was not logged in.');
+      step('done', action === 'confirm' ? text.done(scanned.request.browser) : text.cancelled);
     } catch (err) {
       step('error', explain(err));
     }
@@ -83,7 +93,7 @@ function wire(client: MobileClient, scanned: ScannedLogin): void {
 }
 
 if (!ref) {
-  step('error', 'Open this page by scanning the QR code on the login page.');
+  step('error', text.noLink);
 } else {
   for (const user of DEMO_USERS) {
     const button = document.createElement('button');
@@ -92,13 +102,13 @@ if (!ref) {
     const img = document.createElement('img');
     img.src = `${baseUrl}/assets/avatar-${user.userId}.svg`;
     img.alt = '';
-    button.append(img, `Continue as ${user.name}`);
+    button.append(img, text.continueAs(user.name));
     button.addEventListener('click', async () => {
       for (const b of Array.from(users.querySelectorAll('button'))) b.disabled = true;
       try {
         const client = await signInAs(user);
         const scanned = await client.scan(ref);
-        showRequest(scanned);
+        showRequest(scanned, user);
         wire(client, scanned);
       } catch (err) {
         step('error', explain(err));

@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Router from '@koa/router';
+import escapeHtml from 'escape-html';
 import jwt from 'jsonwebtoken';
+import type { Context } from 'koa';
+import { fillSlots } from '../../client/demo/i18n';
 import { LoginError } from '../errors';
+import { pickLanguage } from '../pages/language';
 import { withBasePath } from './base-path';
 import { jsonBody } from './body';
 import { demoTokenBody, parse } from '../schemas';
@@ -14,6 +18,8 @@ export interface DemoRouteDeps {
   demoAppSecret?: string;
   /** BASE_PATH: the pages' links and scripts follow it. */
   basePath?: string;
+  /** SITE_NAME (or the public host): the pages name the site the user logs in to. */
+  siteName: string;
 }
 
 const ASSET = /^[a-z0-9-]+\.(js|css|map|svg)$/;
@@ -24,15 +30,24 @@ const ASSET = /^[a-z0-9-]+\.(js|css|map|svg)$/;
  * and the token endpoint exist only with the demo on: they let anyone log in
  * as anyone (with the demo off, /m/login is the production page, app-page-route.ts).
  */
-export function demoRoutes({ publicDir, demoAppSecret, basePath = '' }: DemoRouteDeps): Router {
+export function demoRoutes({ publicDir, demoAppSecret, basePath = '', siteName }: DemoRouteDeps): Router {
   const router = new Router();
-  const page = (file: string) => async (ctx: import('koa').Context) => {
+  // In the language Accept-Language asks for (client/demo/i18n.ts), which <html lang> tells the page's script.
+  const page = (file: string) => async (ctx: Context) => {
+    const html = fillSlots(await readFile(join(publicDir, file), 'utf8'), pickLanguage(ctx), siteName, escapeHtml);
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-cache');
-    ctx.body = withBasePath(await readFile(join(publicDir, file), 'utf8'), basePath);
+    ctx.vary('Accept-Language');
+    ctx.body = withBasePath(html, basePath);
   };
   router.get('/', page('index.html'));
   if (demoAppSecret) router.get('/m/login', page('phone.html'));
+  // Browsers ask for it on every site; a 404 JSON there is noise in every log.
+  router.get('/favicon.ico', async (ctx) => {
+    ctx.body = await readFile(join(publicDir, 'favicon.ico'));
+    ctx.type = 'image/x-icon';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+  });
   router.get('/assets/:file', async (ctx) => {
     const file = String(ctx.params.file);
     if (!ASSET.test(file)) throw new LoginError('not_found', 'No such asset');

@@ -25,7 +25,7 @@ let context: BrowserContext | undefined;
 let problems: string[] = [];
 
 beforeAll(async () => {
-  [browser, server] = await Promise.all([launchChromium(), startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1' } })]);
+  [browser, server] = await Promise.all([launchChromium(), startTestServer()]);
 });
 afterEach(async () => {
   await context?.close();

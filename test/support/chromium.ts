@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { decodeQrPng } from '../../client/phone/decode';
 
 /** Debian's Chromium (installed by .ci/run when absent); never a downloaded browser. */
@@ -17,11 +17,12 @@ export function launchChromium(): Promise<Browser> {
 export const DESKTOP_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const PHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
-export const desktopContext = (browser: Browser): Promise<BrowserContext> =>
-  browser.newContext({ viewport: { width: 1024, height: 720 }, userAgent: DESKTOP_UA });
+/** A desktop window; `options` add to it (`locale` sets Accept-Language, `colorScheme` light or dark). */
+export const desktopContext = (browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> =>
+  browser.newContext({ viewport: { width: 1024, height: 720 }, userAgent: DESKTOP_UA, ...options });
 
-export const phoneContext = (browser: Browser, headers: Record<string, string> = {}): Promise<BrowserContext> =>
-  browser.newContext({ viewport: { width: 390, height: 740 }, userAgent: PHONE_UA, isMobile: true, hasTouch: true, extraHTTPHeaders: headers });
+export const phoneContext = (browser: Browser, headers: Record<string, string> = {}, options: BrowserContextOptions = {}): Promise<BrowserContext> =>
+  browser.newContext({ viewport: { width: 390, height: 740 }, userAgent: PHONE_UA, isMobile: true, hasTouch: true, extraHTTPHeaders: headers, ...options });
 
 /** Makes every WebSocket of the context fail the way a blocking proxy does: it errors and closes right away. */
 export async function blockWebSockets(context: BrowserContext): Promise<void> {
