@@ -96,6 +96,8 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
           mobileUser: config.RATE_LIMIT_MOBILE_PER_USER,
           session: config.RATE_LIMIT_SESSION_READS,
           handshake: config.RATE_LIMIT_HANDSHAKES_PER_IP,
+          browserIp: config.RATE_LIMIT_BROWSER_PER_IP,
+          browserFailure: config.RATE_LIMIT_BROWSER_FAILURES_PER_IP,
         }
       : {},
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,

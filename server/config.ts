@@ -138,7 +138,7 @@ export const SETTINGS = {
   RATE_LIMIT_MOBILE_PER_USER: { schema: nonNegativeInt.default(120), doc: 'Mobile API calls per app user per window (0: no limit).' },
   RATE_LIMIT_SESSION_READS: {
     schema: nonNegativeInt.default(600),
-    doc: 'Polls, QR image reads and redeems per login session per window (0: no limit). A socket redeeming a login it was pushed as confirmed does so once without counting: its handshake counted.',
+    doc: 'Polls, QR image reads, redeems and DELETEs per login session and client per window, counted once id and secret check out (0: no limit). A socket redeeming a login it was pushed as confirmed does so once without counting: its handshake counted.',
   },
   RATE_LIMIT_USER_CODE_PER_IP: {
     schema: nonNegativeInt.default(10),
@@ -154,6 +154,14 @@ export const SETTINGS = {
     doc: 'Per-IP limits count an IPv6 client by its network of this prefix length (64: one /64 is one client; 56 for ISPs handing out /56s).',
   },
   RATE_LIMIT_HANDSHAKES_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Socket.IO /login handshakes per IP per window (0: no limit).' },
+  RATE_LIMIT_BROWSER_PER_IP: {
+    schema: nonNegativeInt.default(1200),
+    doc: 'Browser calls on sessions (polls, QR images, redeems, DELETEs) per IP per window, counted before anything else (0: no limit).',
+  },
+  RATE_LIMIT_BROWSER_FAILURES_PER_IP: {
+    schema: nonNegativeInt.default(60),
+    doc: 'Browser calls and socket handshakes per IP per window that name an unknown session or a wrong secret; past it they get 429 (0: no limit).',
+  },
   HTTP_HEADERS_TIMEOUT_MS: {
     schema: positiveInt.default(10000),
     doc: 'Longest time a client may take to send its request headers; then 408 and the connection is closed.',

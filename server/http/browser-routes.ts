@@ -6,6 +6,7 @@ import type { RateLimits } from '../limits/rate-limits';
 import type { LoginService } from '../session/service';
 import { toSnapshot } from '../session/types';
 import { jsonBody } from './body';
+import { browserGate, gatedSession } from './browser-gate';
 import { abortOnHangUp, hungUp } from './hang-up';
 import { limitBy } from './rate-limit';
 import { longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
@@ -41,8 +42,9 @@ const idOf = (ctx: Context): string => {
 export function browserRoutes({ service, waitForChange, ttlSeconds, pollIntervalMs, limits }: BrowserRouteDeps): Router {
   const router = new Router({ prefix: '/api/login-sessions' });
   const perIp = limitBy(limits, 'create', (ctx) => limits.ipKey(requestIp(ctx)));
-  // Per session and client: whoever saw the QR (it holds the id) cannot use up the real browser's budget.
-  const perSession = limitBy(limits, 'session', (ctx) => `${idOf(ctx)}|${limits.ipKey(requestIp(ctx))}`);
+  // Per IP first; per session and client only once id + secret check out: whoever saw the QR (it holds the id)
+  // cannot use up the real browser's budget, and random ids cannot make a counter each.
+  const session = browserGate(service, limits, idOf, secretOf);
 
   router.post('/', perIp, jsonBody(), async (ctx) => {
     // The body, when any, is ignored: the server alone chooses ids and lifetimes.
@@ -62,12 +64,12 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
     };
   });
 
-  router.get('/:id', perSession, async (ctx) => {
-    // Before any await: a client that hangs up during the reads below is noticed too.
+  router.get('/:id', session, async (ctx) => {
+    // Also notices a client that hung up while the gate awaited Redis, and any later.
     const stop = abortOnHangUp(ctx);
     const id = idOf(ctx);
     const { after, waitMs } = parse(longPollQuery, ctx.query, 'query');
-    const record = await service.findForBrowser(id, secretOf(ctx));
+    const record = gatedSession(ctx);
     ctx.set('Cache-Control', 'no-store');
     if (after === undefined || !waitMs || record.version > after) {
       ctx.body = toSnapshot(record);
@@ -87,27 +89,27 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
     ctx.body = (await service.snapshot(id)) ?? toSnapshot(record);
   });
 
-  router.get('/:id/qr.svg', perSession, async (ctx) => {
-    const record = await service.findForBrowser(idOf(ctx), secretOf(ctx));
+  router.get('/:id/qr.svg', session, async (ctx) => {
+    const record = gatedSession(ctx);
     ctx.type = 'image/svg+xml';
     ctx.set('Cache-Control', 'private, no-store');
     ctx.body = await renderQrSvg(service.qrContent(record));
   });
 
-  router.get('/:id/qr.png', perSession, async (ctx) => {
-    const record = await service.findForBrowser(idOf(ctx), secretOf(ctx));
+  router.get('/:id/qr.png', session, async (ctx) => {
+    const record = gatedSession(ctx);
     ctx.type = 'image/png';
     ctx.set('Cache-Control', 'private, no-store');
     ctx.body = await renderQrPng(service.qrContent(record));
   });
 
-  router.post('/:id/redeem', perSession, jsonBody(), async (ctx) => {
+  router.post('/:id/redeem', session, jsonBody(), async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await service.redeem(idOf(ctx), secretOf(ctx));
+    ctx.body = await service.redeem(idOf(ctx), secretOf(ctx), Promise.resolve(gatedSession(ctx)));
   });
 
-  router.delete('/:id', async (ctx) => {
-    await service.abandon(idOf(ctx), secretOf(ctx));
+  router.delete('/:id', session, async (ctx) => {
+    await service.abandon(idOf(ctx), secretOf(ctx), Promise.resolve(gatedSession(ctx)));
     ctx.status = 204;
   });
 

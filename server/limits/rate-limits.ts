@@ -8,7 +8,7 @@ import { ipNetworkKey } from '../client-ip';
 import { LoginError } from '../errors';
 import type { RedisClient } from '../redis/connect';
 
-export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake';
+export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake' | 'browserIp' | 'browserFailure';
 
 export interface RateLimits {
   /**

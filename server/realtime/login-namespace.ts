@@ -48,9 +48,15 @@ export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, 
     }
     const ip = handshakeIp(socket.handshake, trustedHops);
     socket.data.ip = ip;
+    const ipKey = limits.ipKey(ip);
     limits
-      .consume('handshake', limits.ipKey(ip))
+      .consume('handshake', ipKey)
       .then(() => service.browserSnapshot(auth.id, auth.secret))
+      .then(async (snapshot) => {
+        // A wrong id or secret counts against the IP's failures, as on the HTTP side (past them: rate_limited).
+        if (!snapshot) await limits.consume('browserFailure', ipKey);
+        return snapshot;
+      })
       .then(
         (snapshot) => {
           if (!snapshot) return next(new Error('not_found'));

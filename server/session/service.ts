@@ -78,9 +78,9 @@ export class LoginService {
     return `${this.options.publicUrl}/m/login?${query}`;
   }
 
-  /** The session for a browser that proves it holds the secret; a wrong secret reads as unknown. */
-  async findForBrowser(id: string, secret: string | undefined): Promise<SessionRecord> {
-    const record = await this.store.find(id);
+  /** The session for a browser that proves it holds the secret; a wrong secret reads as unknown. `firstRead`: see readAhead(). */
+  async findForBrowser(id: string, secret: string | undefined, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
+    const record = await (firstRead ?? this.store.find(id));
     if (!record || !secret || !safeEqual(record.secretHash, hashSecret(secret))) throw notFound();
     return record;
   }
@@ -122,8 +122,8 @@ export class LoginService {
     return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.cancel(r, userId), firstRead);
   }
 
-  abandon(id: string, secret: string | undefined): Promise<SessionRecord> {
-    return this.transition(id, (r) => this.checkSecret(r, secret), rules.abandon);
+  abandon(id: string, secret: string | undefined, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
+    return this.transition(id, (r) => this.checkSecret(r, secret), rules.abandon, firstRead);
   }
 
   /**
