@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { renderQrPngInThread as renderQrPng, renderQrSvgInThread as renderQrSvg } from '../../server/qr';
+import { qrPngInThread, qrSvg } from '../../server/qr';
 import { cpuMs } from '../lib/cpu';
 import { load } from '../lib/load';
 
@@ -19,7 +19,7 @@ export async function qrCeiling(base: string, ms: number): Promise<number> {
   let count = 0;
   const start = performance.now();
   while (performance.now() < end) {
-    await renderQrSvg(content(base));
+    qrSvg(content(base));
     count++;
   }
   return count / ((performance.now() - start) / 1000);
@@ -33,7 +33,7 @@ export async function qrRenderCost(base: string, codes: number): Promise<{ svgMs
     for (const c of contents) await render(c);
     return (performance.now() - start) / codes;
   };
-  return { svgMs: await time(renderQrSvg), pngMs: await time(renderQrPng) };
+  return { svgMs: await time(async (c) => qrSvg(c)), pngMs: await time(qrPngInThread) };
 }
 
 export interface CreationRun {

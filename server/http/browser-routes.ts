@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { renderQrPng, renderQrSvg } from '../qr';
+import { qrPng, qrSvg } from '../qr';
 import { requestIp } from '../client-ip';
 import type { RateLimits } from '../limits/rate-limits';
 import type { LoginService } from '../session/service';
@@ -52,7 +52,7 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
       ip: requestIp(ctx),
       userAgent: ctx.get('user-agent'),
     });
-    const svg = await renderQrSvg(qrContent);
+    const svg = qrSvg(qrContent);
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
@@ -93,14 +93,14 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
     const record = gatedSession(ctx);
     ctx.type = 'image/svg+xml';
     ctx.set('Cache-Control', 'private, no-store');
-    ctx.body = await renderQrSvg(service.qrContent(record));
+    ctx.body = qrSvg(service.qrContent(record));
   });
 
   router.get('/:id/qr.png', session, async (ctx) => {
     const record = gatedSession(ctx);
     ctx.type = 'image/png';
     ctx.set('Cache-Control', 'private, no-store');
-    ctx.body = await renderQrPng(service.qrContent(record));
+    ctx.body = await qrPng(service.qrContent(record));
   });
 
   router.post('/:id/redeem', session, jsonBody(), async (ctx) => {
