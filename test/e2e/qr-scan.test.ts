@@ -18,7 +18,7 @@ let server: TestServer;
 beforeAll(async () => {
   browser = await launchChromium();
   context = await desktopContext(browser);
-  server = await startTestServer({ env: { DEMO: '1' } });
+  server = await startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1' } });
 });
 afterAll(async () => {
   await context?.close();
