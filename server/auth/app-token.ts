@@ -1,8 +1,8 @@
 import { createPublicKey, createSecretKey } from 'node:crypto';
-import jwt, { type Algorithm } from 'jsonwebtoken';
+import jwt from 'jsonwebtoken';
 import { LoginError } from '../errors';
 import type { SessionUser } from '../session/types';
-import { algorithmFor, type VerificationKey } from './keys';
+import { algorithmFor, type Algorithm, type VerificationKey } from './keys';
 
 /**
  * The one answer to every refused app token, whatever the reason: the

@@ -4,7 +4,12 @@
  * JWKS of the web-token signing key.
  */
 import { createHash, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { Algorithm } from 'jsonwebtoken';
+
+/**
+ * The signing algorithms qrlogin uses (a subset of jsonwebtoken's). Its own
+ * name, so qrlogin's published declarations need no jsonwebtoken types.
+ */
+export type Algorithm = 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512';
 
 /** A key that verifies tokens, with the one algorithm it accepts. */
 export interface VerificationKey {

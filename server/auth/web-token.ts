@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
-import jwt, { type Algorithm } from 'jsonwebtoken';
+import jwt from 'jsonwebtoken';
 import { LoginError } from '../errors';
 import type { IssuedToken, SessionUser } from '../session/types';
-import { algorithmFor, publicJwk, thumbprint, type PublicJwk, type VerificationKey } from './keys';
+import { algorithmFor, publicJwk, thumbprint, type Algorithm, type PublicJwk, type VerificationKey } from './keys';
 import { randomToken } from '../session/secrets';
 
 export type { IssuedToken };
