@@ -1,23 +1,29 @@
 # qrlogin node image. Build: docker build -t qrlogin .
 # Run several behind a load balancer with one Redis: see docker-compose.yml and
-# the README's "Scaling out".
+# the README's "Scaling out". test/container.test.ts replays this file's steps
+# on a copy of the build context (.dockerignore applied), so a broken context fails CI.
 
-# --- build: compile TypeScript and bundle the demo pages, then drop dev dependencies
-FROM node:20-bookworm-slim AS build
+# Node 24 is the active LTS line; pinned to a release so every build is the same.
+ARG NODE_IMAGE=node:24.20.0-trixie-slim
+
+# --- build: compile the server and SDKs, bundle the demo pages
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
+# No scripts: `prepare` would build before the sources are copied.
+RUN npm ci --ignore-scripts
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
 # --- runtime: compiled code and production dependencies only, as the unprivileged `node` user
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+# No scripts: `prepare` builds, which needs the dev dependencies left out here.
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { SETTINGS } from '../../server/config';
+import { startRedis } from '../support/redis-server';
 
 /** Docker cannot run in CI here, so the Dockerfile and compose file are checked against the code they deploy. */
 const read = (file: string) => readFileSync(join(__dirname, '..', '..', file), 'utf8');
@@ -36,6 +39,28 @@ describe('Dockerfile and docker-compose.yml', () => {
     const names = [...environment.matchAll(/^ {4}(\w+):/gm)].map((m) => m[1]);
     expect(names).toEqual(expect.arrayContaining(['REDIS_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'WEB_JWT_SECRET']));
     for (const name of names) expect(Object.keys(SETTINGS)).toContain(name);
+  });
+
+  test('compose runs Redis with noeviction and a password from the environment, which the nodes use', async () => {
+    const password = randomBytes(12).toString('hex');
+    const interpolate = (text: string) => text.replace(/\$\{REDIS_PASSWORD:\?[^}]*\}/g, password);
+    const redisBlock = /^  redis:\n([\s\S]*?)\n\n/m.exec(compose)?.[1] ?? '';
+    const command = JSON.parse(interpolate(/command: (\[[\s\S]*?\])\n/.exec(redisBlock)?.[1] ?? '[]')) as string[];
+    expect(command[0]).toBe('redis-server');
+    const nodeUrl = interpolate(/REDIS_URL: (.+)/.exec(compose)?.[1] ?? '');
+    expect(nodeUrl).toBe(`redis://:${password}@redis:6379`);
+    const redis = await startRedis(command.slice(1));
+    const anonymous = new Redis(redis.port, '127.0.0.1', { lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const node = new Redis(nodeUrl.replace('@redis:6379', `@127.0.0.1:${redis.port}`), { lazyConnect: true });
+    try {
+      await expect(anonymous.connect().then(() => anonymous.get('x'))).rejects.toThrow(/NOAUTH/);
+      await node.connect();
+      expect(await node.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    } finally {
+      anonymous.disconnect();
+      node.disconnect();
+      await redis.stop();
+    }
   });
 
   test('the stop grace period outlasts the default shutdown timeout', () => {

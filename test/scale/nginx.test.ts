@@ -49,6 +49,15 @@ describe('two nodes behind Debian nginx with deploy/nginx.conf', () => {
     }
   });
 
+  test('the demo token endpoint is answered by nginx itself (404), never by a node', async () => {
+    const res = await fetch(`${nginx.url}/api/demo/app-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"x"}' });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: 'not_found' });
+    // Every node answer carries X-Request-Id: this one never reached a node.
+    expect(res.headers.get('x-request-id')).toBeNull();
+    expect((await fetch(`${nginx.url}/healthz`)).headers.get('x-request-id')).not.toBeNull();
+  });
+
   test.each([[['websocket']], [['polling']], [['polling', 'websocket']]])(
     'a full login through nginx with transports %j',
     async (transports) => {

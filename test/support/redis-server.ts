@@ -67,6 +67,7 @@ function pingOnce(port: number): Promise<boolean> {
     socket.setTimeout(1000, () => done(false));
     socket.on('error', () => done(false));
     socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (data) => done(data.toString().startsWith('+PONG')));
+    // A server with a password answers NOAUTH: it is up all the same.
+    socket.on('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }
