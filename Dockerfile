@@ -1,3 +1,4 @@
+# syntax=docker/dockerfile:1
 # qrlogin node image. Build: docker build -t qrlogin .
 # Run several behind a load balancer with one Redis: see docker-compose.yml and
 # the README's "Scaling out". test/container.test.ts replays this file's steps
@@ -10,8 +11,9 @@ ARG NODE_IMAGE=node:24.20.0-trixie-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No scripts: `prepare` would build before the sources are copied.
-RUN npm ci --ignore-scripts
+# No scripts: `prepare` would build before the sources are copied. npm's cache
+# is a build cache mount (BuildKit): kept between builds, never in the image.
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
 COPY . .
 RUN npm run build
 
@@ -23,7 +25,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # No scripts: `prepare` builds, which needs the dev dependencies left out here.
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000

@@ -197,7 +197,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     compose<Koa.ParameterizedContext>([
       requestLog(logger),
       bodyDeadline(config.HTTP_BODY_TIMEOUT_MS),
-      securityHeaders(),
+      securityHeaders({ imageOrigins: [new URL(config.publicUrl).origin] }),
       errorHandler(logger),
       corsAllowList(config.CORS_ORIGINS),
       countCreations(metrics),

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Paths never written to logs: browser secrets, codes, QR contents (they hold the code) and tokens (app and web). */
 export const REDACT_PATHS = [
@@ -38,6 +39,16 @@ function censor(value: unknown, path: string[]): unknown {
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, base: { service: 'qrlogin' }, redact: { paths: REDACT_PATHS, censor } }, destination);
+}
+
+/**
+ * Where a node writes its log: readable coloured lines when `stream` is a
+ * terminal (someone is watching `npm start`), JSON lines otherwise (a log
+ * collector is). Redaction happens before either, in pino.
+ */
+export function logDestination(stream: NodeJS.WriteStream = process.stdout): pino.DestinationStream | undefined {
+  if (!stream.isTTY) return undefined;
+  return pretty({ destination: stream, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
 }
 
 /**

@@ -4,7 +4,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { createQrLogin } from './app';
 import { httpServerOptions } from './http/server-options';
 import { startMetricsServer } from './http/metrics-server';
-import { createLogger } from './log';
+import { listen } from './http/listen';
+import { createLogger, logDestination } from './log';
 import { gracefulShutdown } from './shutdown';
 
 async function main(): Promise<void> {
@@ -18,11 +19,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, logDestination());
   const qrlogin = await createQrLogin({ config, logger });
   const server = createServer(httpServerOptions(config), qrlogin.app.callback());
   await qrlogin.attach(server);
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  await listen(server, config.PORT, config.HOST);
   if (config.METRICS_PORT !== undefined) {
     const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.METRICS_HOST, metrics: qrlogin.metrics, token: config.METRICS_TOKEN });
     metricsServer.server.unref();
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port, host: config.HOST, publicUrl: config.publicUrl }, `qrlogin listening on http://${config.HOST}:${port}`);
+  // The address people open is PUBLIC_URL's (the one the QR points phones to), not the interface bound.
+  const openAt = `${new URL(config.publicUrl).origin}${config.BASE_PATH}/`;
+  logger.info({ port, host: config.HOST, publicUrl: config.publicUrl }, `qrlogin listening on ${openAt}`);
 
   const shutdown = gracefulShutdown({ server, qrlogin, logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -3,7 +3,7 @@
  * camera opens from the QR with the demo off. Over real HTTP against a real
  * node; the rendering in Chromium is test/e2e/app-page.test.ts.
  */
-import { PAGE_CSP } from '../server/http/security-headers';
+import { pageCsp } from '../server/http/security-headers';
 import { call, createLogin } from './support/client';
 import { startTestServer, type TestServer } from './support/server';
 
@@ -53,7 +53,7 @@ describe('GET /m/login with the demo off', () => {
   test('is served under the pages CSP, kept out of caches, and varies by language', async () => {
     const login = await createLogin(server.url);
     const res = await pageOf(server, `?id=${login.id}&code=${login.code}`);
-    expect(res.headers.get('content-security-policy')).toBe(PAGE_CSP);
+    expect(res.headers.get('content-security-policy')).toBe(pageCsp([server.url]));
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('cache-control')).toBe('no-store');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDockerfile, replayStage, type BuiltStage, type Stage } from './support/dockerfile';
 import { ROOT } from './support/node-process';
-import { copyFiles, dockerContextFiles, resolveLockfile, run } from './support/package-copy';
+import { copyFiles, dockerContextFiles, npmCache, resolveLockfile, run } from './support/package-copy';
 import { freePort } from './support/ports';
 import { waitFor } from './support/wait';
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
   resolveLockfile(context);
   stages = parseDockerfile(readFileSync(join(context, 'Dockerfile'), 'utf8'));
   for (const [index, stage] of stages.entries()) {
-    const result = await replayStage(stage, { context, root: join(work, `stage-${index}`), built, extraEnv: { npm_config_offline: 'true' } });
+    const result = await replayStage(stage, { context, root: join(work, `stage-${index}`), built, npmCache: await npmCache(), extraEnv: { npm_config_offline: 'true' } });
     built.set(stage.name ?? String(index), result);
     if (failed(result)) break;
   }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from '../metrics';
+import { listen } from './listen';
 import { carriesBearer } from './ops-routes';
 
 /**
@@ -22,13 +23,7 @@ export async function startMetricsServer(options: { port: number; host: string; 
       () => res.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port, options.host, { what: 'metrics', setting: 'METRICS_PORT' });
   const { address, port } = server.address() as AddressInfo;
   return { server, url: `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics` };
 }

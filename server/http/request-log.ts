@@ -7,7 +7,13 @@ import { redactUrl } from '../log';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * One JSON line per request: method, URL (secret query values redacted),
+ * Requests that come by the thousand and say nothing about logins: health
+ * checks, scrapes, the demo's static files. Logged at debug unless they fail.
+ */
+const ROUTINE = /^\/(healthz|readyz|metrics|favicon\.ico|assets\/.*)$/;
+
+/**
+ * One JSON line per request (routine ones at debug): method, URL (secret query values redacted),
  * status, duration and request id. The id comes from `X-Request-Id` when the
  * caller (or a proxy) sent a usable one, else a new UUID; it is returned in
  * `X-Request-Id` and left in `ctx.state.requestId` for other log lines.
@@ -22,7 +28,8 @@ export function requestLog(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      logger.info(
+      const level = ROUTINE.test(ctx.path) && ctx.status < 500 ? 'debug' : 'info';
+      logger[level](
         {
           reqId: requestId,
           method: ctx.method,

@@ -48,6 +48,28 @@ test('the demo login runs to "Welcome" without a single CSP violation on either 
   expect(await phone.violations()).toEqual([]);
 });
 
+test('a login page opened at 127.0.0.1 while PUBLIC_URL says localhost shows the avatar from the phone page (a PUBLIC_URL image)', async () => {
+  const named = await startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1' }, publicHost: 'localhost' });
+  try {
+    const desktop = await watchedPage(desktopContext(browser), `${named.url}/`);
+    await waitForText(desktop.page, '#status', 'Scan the code with your phone');
+    const qr = await readQr(desktop.page);
+    expect(new URL(qr).hostname).toBe('localhost');
+    const phone = await watchedPage(phoneContext(browser), qr);
+    await phone.page.click('#users button[data-user="ana"]');
+    await waitForText(desktop.page, '#status', 'Scanned by Ana — confirm on your phone');
+    const avatar = await desktop.page.waitForFunction(() => {
+      const img = document.getElementById('avatar') as HTMLImageElement;
+      return img.complete && img.src ? { src: img.src, width: img.naturalWidth } : false;
+    });
+    expect(await avatar.jsonValue()).toEqual({ src: expect.stringMatching(/^http:\/\/localhost:\d+\/assets\/avatar-ana\.svg$/), width: expect.any(Number) });
+    expect((await avatar.jsonValue() as { width: number }).width).toBeGreaterThan(0);
+    expect(await desktop.violations()).toEqual([]);
+  } finally {
+    await named.close();
+  }
+});
+
 test('the policy refuses inline script, scripts and connections to other origins, and being framed', async () => {
   const { page, violations } = await watchedPage(desktopContext(browser), `${server.url}/`);
   await waitForText(page, '#status', 'Scan the code with your phone');

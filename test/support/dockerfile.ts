@@ -62,7 +62,7 @@ export interface BuiltStage {
  */
 export async function replayStage(
   stage: Stage,
-  options: { context: string; root: string; built: Map<string, BuiltStage>; extraEnv?: NodeJS.ProcessEnv },
+  options: { context: string; root: string; built: Map<string, BuiltStage>; npmCache: string; extraEnv?: NodeJS.ProcessEnv },
 ): Promise<BuiltStage> {
   const out: BuiltStage = { root: options.root, workdir: options.root, env: {}, runs: [] };
   mkdirSync(options.root, { recursive: true });
@@ -94,12 +94,20 @@ export async function replayStage(
         else cpSync(src, intoDir ? join(target, basename(path)) : target);
       }
     } else if (keyword === 'RUN') {
-      const result = await run('sh', ['-c', args], {
+      // The only mount understood is npm's cache (/root/.npm), which stands for this machine's npm cache.
+      const mounts = [...args.matchAll(/--mount=(\S+)\s*/g)];
+      const command = args.replace(/--mount=\S+\s*/g, '');
+      const cacheMount = mounts.some((m) => m[1] === 'type=cache,target=/root/.npm');
+      if (mounts.length > (cacheMount ? 1 : 0)) throw new Error(`RUN ${args}: only --mount=type=cache,target=/root/.npm is replayed`);
+      const home = join(options.root, 'root');
+      mkdirSync(home, { recursive: true });
+      const result = await run('sh', ['-c', command], {
         cwd: out.workdir,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...out.env, ...options.extraEnv },
+        // HOME inside the stage: nothing a step writes there lands in this machine's home.
+        env: { PATH: process.env.PATH, HOME: home, npm_config_cache: cacheMount ? options.npmCache : join(home, '.npm'), ...out.env, ...options.extraEnv },
         timeoutMs: 600_000,
       });
-      out.runs.push({ command: args, result });
+      out.runs.push({ command, result });
       if (result.code !== 0) return out;
     }
   }

@@ -29,6 +29,13 @@ export function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): P
   return run('npm', args, { cwd, env: { ...clean, ...env } });
 }
 
+/** Where npm keeps its cache on this machine (filled by `npm ci`). */
+export async function npmCache(): Promise<string> {
+  const result = await npm(['config', 'get', 'cache'], ROOT);
+  if (result.code !== 0) throw new Error(`npm config get cache failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
 /** The files a clean clone of this repository has: tracked ones plus new, not ignored ones (a work in progress). */
 export async function cloneFiles(): Promise<string[]> {
   const listed = await run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT });

@@ -27,14 +27,15 @@ export interface TestServer {
  * real Redis (own key prefix) or the memory store.
  */
 export async function startTestServer(
-  options: { store?: StoreKind; env?: Record<string, string>; hooks?: QrLoginHooks; now?: () => number; logger?: Logger; publicDir?: string } = {},
+  options: { store?: StoreKind; env?: Record<string, string>; publicHost?: string; hooks?: QrLoginHooks; now?: () => number; logger?: Logger; publicDir?: string } = {},
 ): Promise<TestServer> {
   const http = createServer();
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const redisUrl = options.store === 'memory' ? undefined : process.env.TEST_REDIS_URL;
   const config = loadConfig({
-    PUBLIC_URL: url,
+    // The QR's origin: this server, named `publicHost` (e.g. localhost) when the test opens it by another name.
+    PUBLIC_URL: options.publicHost ? url.replace('127.0.0.1', options.publicHost) : url,
     MOBILE_JWT_SECRET: TEST_APP_SECRET,
     WEB_JWT_SECRET: TEST_WEB_SECRET,
     METRICS_TOKEN: TEST_METRICS_TOKEN,
