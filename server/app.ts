@@ -98,9 +98,12 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
           handshake: config.RATE_LIMIT_HANDSHAKES_PER_IP,
           browserIp: config.RATE_LIMIT_BROWSER_PER_IP,
           browserFailure: config.RATE_LIMIT_BROWSER_FAILURES_PER_IP,
+          userCodeIp: config.RATE_LIMIT_USER_CODE_PER_IP,
+          userCodeUser: config.RATE_LIMIT_USER_CODE_PER_USER,
         }
       : {},
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+    windowsSeconds: { userCodeIp: config.RATE_LIMIT_USER_CODE_WINDOW_SECONDS, userCodeUser: config.RATE_LIMIT_USER_CODE_WINDOW_SECONDS },
     ipv6PrefixLength: config.IPV6_PREFIX_LENGTH,
     keyPrefix: config.REDIS_KEY_PREFIX,
     redis: connection.redis,

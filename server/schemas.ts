@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeUserCode, USER_CODE_ALPHABET, USER_CODE_LENGTH } from '../client/shared/protocol';
 import { LoginError } from './errors';
 
 /** The lowercase UUID v4 as issued; any other spelling is a 400 (PROTOCOL.md). */
@@ -8,7 +9,21 @@ export const code = base64url(128);
 export const secret = base64url(128);
 
 export const codeBody = z.object({ id: sessionId, code });
+/** A typed user code (PROTOCOL.md v1.1): any case, spaces and dashes ignored; out comes the canonical form. */
+export const userCode = z
+  .string()
+  .max(64)
+  .transform((typed, ctx) => {
+    const canonical = normalizeUserCode(typed);
+    if (canonical === null) {
+      ctx.addIssue({ code: 'custom', message: `must be ${USER_CODE_LENGTH} letters of ${USER_CODE_ALPHABET}, like BCDF-GHJK` });
+      return z.NEVER;
+    }
+    return canonical;
+  });
 export const scanBody = z.union([z.object({ qr: z.string().min(1).max(2048) }), codeBody]);
+/** The scan of a phone that cannot scan; told apart from scanBody by its `userCode` field, so errors name it. */
+export const userCodeBody = z.object({ userCode });
 export const longPollQuery = z.object({
   after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   waitMs: z.coerce.number().int().min(0).max(30_000).optional(),

@@ -17,6 +17,8 @@ const redisStore: StoreFactory = async ({ retentionMs }) => {
       keys: (prefix) => client.keys(`${prefix}*`),
       hash: (key) => client.hgetall(key),
       pttl: (key) => client.pttl(key),
+      get: (key) => client.get(key),
+      set: (key, value) => client.set(key, value),
       otherPrefix: async () => new RedisStore(client, { keyPrefix: newPrefix() }),
     },
     close: async () => {

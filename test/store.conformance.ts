@@ -4,6 +4,8 @@
  * Expiry is real time with short TTLs; the suite waits for it, never asserts
  * on how long anything took.
  */
+import { randomInt } from 'node:crypto';
+import { USER_CODE_ALPHABET } from '../client/shared/protocol';
 import { hashSecret, newSessionId } from '../server/session/secrets';
 import { LoginService } from '../server/session/service';
 import type { SessionRecord } from '../server/session/types';
@@ -25,6 +27,8 @@ export interface RawStoreView {
   hash(key: string): Promise<Record<string, string>>;
   /** Redis PTTL: ms left, -1 without TTL, -2 when the key does not exist. */
   pttl(key: string): Promise<number>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<unknown>;
   /** Another store on the same server with another key prefix. */
   otherPrefix(): Promise<Store>;
 }
@@ -32,6 +36,9 @@ export interface RawStoreView {
 export type StoreFactory = (options: { retentionMs?: number }) => Promise<StoreUnderTest>;
 
 const sleepUntil = (epochMs: number) => new Promise((r) => setTimeout(r, Math.max(0, epochMs - Date.now())));
+
+/** A random user code in canonical form. */
+export const randomUserCode = (): string => Array.from({ length: 8 }, () => USER_CODE_ALPHABET[randomInt(20)]).join('');
 
 export function newRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
   const now = Date.now();
@@ -41,6 +48,7 @@ export function newRecord(overrides: Partial<SessionRecord> = {}): SessionRecord
     version: 1,
     secretHash: hashSecret('a-browser-secret'),
     code: 'a-verification-code',
+    userCode: randomUserCode(),
     createdAt: now,
     expiresAt: now + 60_000,
     ip: '203.0.113.9',
@@ -70,11 +78,84 @@ export function storeConformance(makeStore: StoreFactory): void {
     expect(await store.find(newSessionId())).toBeNull();
   });
 
-  test('create refuses an id that already exists and keeps the first record', async () => {
+  test('create refuses an id that already exists and keeps the first record, user code included', async () => {
     const record = newRecord();
-    await store.create(record);
+    expect(await store.create(record)).toBe('ok');
     await expect(store.create({ ...record, code: 'another-code' })).rejects.toThrow();
+    await expect(store.create({ ...record, code: 'another-code', userCode: randomUserCode() })).rejects.toThrow();
     expect((await store.find(record.id))?.code).toBe(record.code);
+    expect(await store.findByUserCode(record.userCode as string)).toEqual(record);
+  });
+
+  test('a user code finds its session, in every state, until the session\'s time runs out', async () => {
+    const record = newRecord({ expiresAt: Date.now() + 1500 });
+    await store.create(record);
+    const userCode = record.userCode as string;
+    expect(await store.findByUserCode(userCode)).toEqual(record);
+    expect(await store.findByUserCode(randomUserCode())).toBeNull();
+    expect(await store.update(record.id, 1, { state: 'cancelled' })).toBe('ok');
+    expect(await store.findByUserCode(userCode)).toMatchObject({ id: record.id, state: 'cancelled', version: 2 });
+    await waitFor(async () => (await store.findByUserCode(userCode)) === null);
+    expect(Date.now()).toBeGreaterThanOrEqual(record.expiresAt);
+    expect(await store.find(record.id)).toMatchObject({ state: 'cancelled' }); // the session itself is still kept
+  });
+
+  test('a user code held by a live session is refused to another session, which is not saved', async () => {
+    const first = newRecord();
+    const second = newRecord({ userCode: first.userCode });
+    expect(await store.create(first)).toBe('ok');
+    expect(await store.create(second)).toBe('user_code_taken');
+    expect(await store.find(second.id)).toBeNull();
+    expect(await store.findByUserCode(first.userCode as string)).toEqual(first);
+    // The refused session's id stays free.
+    expect(await store.create({ ...second, userCode: randomUserCode() })).toBe('ok');
+  });
+
+  test('of concurrent creates with one user code exactly one is saved', async () => {
+    const userCode = randomUserCode();
+    const records = Array.from({ length: 8 }, () => newRecord({ userCode }));
+    const results = await Promise.all(records.map((r) => store.create(r)));
+    expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+    const winner = records[results.indexOf('ok')] as SessionRecord;
+    expect(await store.findByUserCode(userCode)).toEqual(winner);
+    const saved = await Promise.all(records.map((r) => store.find(r.id)));
+    expect(saved.filter(Boolean)).toEqual([winner]);
+  });
+
+  test('once its session\'s time ran out, a user code can be claimed again', async () => {
+    const first = newRecord({ expiresAt: Date.now() + 1000 });
+    await store.create(first);
+    const userCode = first.userCode as string;
+    await waitFor(async () => (await store.findByUserCode(userCode)) === null);
+    const second = newRecord({ userCode });
+    expect(await store.create(second)).toBe('ok');
+    expect(await store.findByUserCode(userCode)).toEqual(second);
+  });
+
+  test('a session without a user code is saved and claims none', async () => {
+    const { userCode: _none, ...record } = newRecord();
+    expect(await store.create(record)).toBe('ok');
+    expect(await store.find(record.id)).toEqual(record);
+  });
+
+  test('the service draws another user code when the one it drew is taken', async () => {
+    const taken = newRecord();
+    await store.create(taken);
+    const free = randomUserCode();
+    const draws = [taken.userCode as string, taken.userCode as string, free];
+    const service = new LoginService({
+      store,
+      publicUrl: 'http://127.0.0.1:1',
+      ttlMs: 60_000,
+      confirmWindowMs: 60_000,
+      issueWebToken: async () => ({ token: 'unused', expiresIn: 1 }),
+      newUserCode: () => draws.shift() as string,
+    });
+    const { record } = await service.create({ ip: '127.0.0.1', userAgent: 'jest' });
+    expect(draws).toEqual([]);
+    expect(record.userCode).toBe(free);
+    expect(await store.findByUserCode(free)).toEqual(record);
+    expect(await store.findByUserCode(taken.userCode as string)).toEqual(taken);
   });
 
   test('update is a compare-and-set on version: ok, then conflict for the stale version', async () => {
@@ -235,6 +316,7 @@ export function redisLayoutConformance(makeStore: StoreFactory): void {
   });
   afterEach(() => target.close());
   const keysOf = (id: string) => [`${target.raw.keyPrefix}session:{${id}}`, `${target.raw.keyPrefix}session:{${id}}:ttl`] as const;
+  const userCodeKeyOf = (record: SessionRecord) => `${target.raw.keyPrefix}usercode:${record.userCode}`;
 
   test('the TTL marker lives until expiresAt and the hash for the retention time after it', async () => {
     const record = newRecord({ expiresAt: Date.now() + 60_000 });
@@ -246,6 +328,28 @@ export function redisLayoutConformance(makeStore: StoreFactory): void {
     const hashTtl = await target.raw.pttl(hashKey);
     expect(hashTtl).toBeGreaterThan(60_000 + 110_000);
     expect(hashTtl).toBeLessThanOrEqual(60_000 + 120_000);
+  });
+
+  test('the user code key holds the session id and lives until expiresAt, through a final state too', async () => {
+    const record = newRecord({ expiresAt: Date.now() + 60_000 });
+    await target.store.create(record);
+    expect(await target.raw.get(userCodeKeyOf(record))).toBe(record.id);
+    const ttl = await target.raw.pttl(userCodeKeyOf(record));
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    await target.store.update(record.id, 1, { state: 'cancelled' });
+    expect(await target.raw.pttl(userCodeKeyOf(record))).toBeGreaterThan(50_000);
+  });
+
+  test('a user code key pointing at no such session (a create that failed half-way) finds nothing', async () => {
+    const record = newRecord();
+    await target.store.create(record);
+    const orphan = newRecord();
+    await target.raw.set(userCodeKeyOf(orphan), newSessionId());
+    expect(await target.store.findByUserCode(orphan.userCode as string)).toBeNull();
+    // Nor one pointing at a session of another user code.
+    await target.raw.set(userCodeKeyOf(orphan), record.id);
+    expect(await target.store.findByUserCode(orphan.userCode as string)).toBeNull();
   });
 
   test('a non-final change keeps the TTLs; a final state drops the marker and keeps the hash for the retention time', async () => {
@@ -265,7 +369,7 @@ export function redisLayoutConformance(makeStore: StoreFactory): void {
     const record = newRecord();
     await target.store.create(record);
     await target.store.update(record.id, 1, { state: 'scanned', user: ANA, scannedAt: Date.now() });
-    expect((await target.raw.keys(target.raw.keyPrefix)).sort()).toEqual([...keysOf(record.id)].sort());
+    expect((await target.raw.keys(target.raw.keyPrefix)).sort()).toEqual([...keysOf(record.id), userCodeKeyOf(record)].sort());
     const other = await target.raw.otherPrefix();
     expect(await other.find(record.id)).toBeNull();
     expect(await other.update(record.id, 2, { state: 'cancelled' })).toBe('gone');
@@ -295,6 +399,7 @@ export function redisLayoutConformance(makeStore: StoreFactory): void {
       version: '2',
       secretHash: record.secretHash,
       code: record.code,
+      userCode: record.userCode,
       createdAt: String(record.createdAt),
       expiresAt: String(record.expiresAt),
       ip: record.ip,

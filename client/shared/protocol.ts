@@ -65,6 +65,8 @@ export interface CreatedLoginSession extends LoginSnapshot {
   expiresIn: number;
   pollIntervalMs: number;
   qr: { content: string; svg: string };
+  /** (v1.1) The typed fallback for a phone that cannot scan, `BCDF-GHJK`; absent from servers before v1.1. */
+  userCode?: string;
 }
 
 /** The redeem answer (HTTP 200 body or the socket ack). */
@@ -92,6 +94,32 @@ export interface ScanAnswer {
   version: number;
   expiresAt: string;
   request: LoginRequestInfo;
+}
+
+/** `POST /api/mobile/scan` with `{userCode}` → 200 (v1.1): also the session's code, for confirm and cancel. */
+export interface UserCodeScanAnswer extends ScanAnswer {
+  code: string;
+}
+
+/**
+ * (v1.1) The typed login code (`userCode`, RFC 8628 §6.1), for a phone that
+ * cannot scan: 8 letters without vowels (no words, no 0/O or 1/I to confuse),
+ * shown as two groups of four.
+ */
+export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
+export const USER_CODE_LENGTH = 8;
+const USER_CODE = new RegExp(`^[${USER_CODE_ALPHABET}]{${USER_CODE_LENGTH}}$`);
+
+/** The canonical form (8 upper-case letters) of what a user typed: any case, spaces and dashes ignored; null when it cannot be one. */
+export function normalizeUserCode(typed: string): string | null {
+  const canonical = typed.replace(/[\s-]+/g, '').toUpperCase();
+  return USER_CODE.test(canonical) ? canonical : null;
+}
+
+/** `BCDFGHJK` → `BCDF-GHJK`, as shown to the user. */
+export function formatUserCode(canonical: string): string {
+  const half = USER_CODE_LENGTH / 2;
+  return `${canonical.slice(0, half)}-${canonical.slice(half)}`;
 }
 
 /** `POST /api/mobile/confirm` and `/cancel` → 200. */

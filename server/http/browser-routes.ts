@@ -9,6 +9,7 @@ import { jsonBody } from './body';
 import { browserGate, gatedSession } from './browser-gate';
 import { abortOnHangUp, hungUp } from './hang-up';
 import { limitBy } from './rate-limit';
+import { formatUserCode } from '../../client/shared/protocol';
 import { longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
 
 /**
@@ -61,6 +62,7 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
       expiresIn: ttlSeconds,
       pollIntervalMs,
       qr: { content: qrContent, svg },
+      ...(record.userCode ? { userCode: formatUserCode(record.userCode) } : {}),
     };
   });
 

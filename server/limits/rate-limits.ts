@@ -8,7 +8,7 @@ import { ipNetworkKey } from '../client-ip';
 import { LoginError } from '../errors';
 import type { RedisClient } from '../redis/connect';
 
-export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake' | 'browserIp' | 'browserFailure';
+export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake' | 'browserIp' | 'browserFailure' | 'userCodeIp' | 'userCodeUser';
 
 export interface RateLimits {
   /**
@@ -18,12 +18,16 @@ export interface RateLimits {
   consume(name: LimitName, key: string): Promise<void>;
   /** What per-IP limits count `ip` under: IPv4 by address, IPv6 by its network (ipv6PrefixLength). */
   ipKey(ip: string): string;
+  /** Gives back one point consumed for `key` (a try that turned out not to count); best effort. */
+  refund(name: LimitName, key: string): Promise<void>;
 }
 
 export interface RateLimitOptions {
   /** Requests per window of each limit; 0 or absent: that limit is off. */
   points: Partial<Record<LimitName, number>>;
   windowSeconds: number;
+  /** Limits counted over a window of their own instead (the user-code limits: 10 minutes). */
+  windowsSeconds?: Partial<Record<LimitName, number>>;
   /** Prefix of the counters' Redis keys (REDIS_KEY_PREFIX). */
   keyPrefix: string;
   /** Shared counters; without it every node counts on its own. */
@@ -57,11 +61,14 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
         throw new LoginError('rate_limited', `Too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
       }
     },
+    async refund(name, key) {
+      await limiters.get(name)?.reward(key.slice(0, MAX_KEY_LENGTH)).catch(() => undefined);
+    },
   };
 }
 
 function limiter(name: LimitName, points: number, options: RateLimitOptions): RateLimiterAbstract {
-  const duration = options.windowSeconds;
+  const duration = options.windowsSeconds?.[name] ?? options.windowSeconds;
   const keyPrefix = `${options.keyPrefix}ratelimit:${name}`;
   const memory = new RateLimiterMemory({ points, duration, keyPrefix });
   if (!options.redis) return memory;

@@ -10,8 +10,12 @@
  *                                 browser's secret (session/sealed-answer.ts), written
  *                                 with `redeemed`; its PX is the re-delivery window
  *
+ *   <prefix>usercode:<userCode>   string: the id of the session holding that user
+ *                                 code, PX its time left (SET NX claims it)
+ *
  * The id in braces is a Redis Cluster hash tag: every key of a session lives
- * in one slot, so each Lua script touches one slot.
+ * in one slot, so each Lua script touches one slot. A user code's key lives
+ * in a slot of its own, which is why its claim is a separate SET NX.
  */
 export function sessionKey(prefix: string, id: string): string {
   return `${prefix}session:{${id}}`;
@@ -23,6 +27,10 @@ export function ttlKey(prefix: string, id: string): string {
 
 export function sealedAnswerKey(prefix: string, id: string): string {
   return `${prefix}session:{${id}}:answer`;
+}
+
+export function userCodeKey(prefix: string, userCode: string): string {
+  return `${prefix}usercode:${userCode}`;
 }
 
 const KEY_PATTERN = /session:\{([0-9a-f-]{36})\}(:ttl)?$/;

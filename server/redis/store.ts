@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors';
 import { FINAL_STATES, STATES, type SessionChange, type SessionRecord, type State } from '../session/types';
-import { sealedAnswerKey, sessionKey, ttlKey } from './keys';
+import { sealedAnswerKey, sessionKey, ttlKey, userCodeKey } from './keys';
 import { DEFAULT_RETENTION_MS, type Store } from '../session/store';
 
 // Each script touches the keys of one session only (one hash slot in a cluster).
@@ -74,12 +74,37 @@ export class RedisStore implements Store {
     this.redis = client as Client & ScriptedClient;
   }
 
-  async create(record: SessionRecord): Promise<void> {
+  async create(record: SessionRecord): Promise<'ok' | 'user_code_taken'> {
     const ttlMs = Math.max(1, record.expiresAt - this.now());
-    const created = await this.call(() =>
-      this.redis.qrloginCreate(sessionKey(this.keyPrefix, record.id), ttlKey(this.keyPrefix, record.id), ttlMs, ttlMs + this.retentionMs, ...toFields(record)),
-    );
-    if (created !== 1) throw new Error(`session ${record.id} already exists`);
+    const keys = [sessionKey(this.keyPrefix, record.id), ttlKey(this.keyPrefix, record.id)] as const;
+    const creating = this.call(() => this.redis.qrloginCreate(...keys, ttlMs, ttlMs + this.retentionMs, ...toFields(record)));
+    const { userCode } = record;
+    if (!userCode) {
+      if ((await creating) !== 1) throw new Error(`session ${record.id} already exists`);
+      return 'ok';
+    }
+    // The user code's claim goes out beside the session's script (one round trip): in a
+    // Cluster its key is in another slot, so one script cannot hold both. A session whose
+    // claim lost is deleted before anyone learnt its id.
+    const claiming = this.call(() => this.redis.set(userCodeKey(this.keyPrefix, userCode), record.id, 'PX', ttlMs, 'NX'));
+    const [created, claimed] = await Promise.allSettled([creating, claiming]);
+    if (created.status === 'rejected') throw created.reason;
+    if (claimed.status === 'rejected') throw claimed.reason;
+    if (created.value !== 1) {
+      if (claimed.value === 'OK') await this.call(() => this.redis.del(userCodeKey(this.keyPrefix, userCode)));
+      throw new Error(`session ${record.id} already exists`);
+    }
+    if (claimed.value === 'OK') return 'ok';
+    await this.call(() => this.redis.del(...keys));
+    return 'user_code_taken';
+  }
+
+  async findByUserCode(userCode: string): Promise<SessionRecord | null> {
+    const id = await this.call(() => this.redis.get(userCodeKey(this.keyPrefix, userCode)));
+    if (!id) return null;
+    const record = await this.find(id);
+    // A claim whose session was never written (a create that failed half-way) points at nothing.
+    return record?.userCode === userCode ? record : null;
   }
 
   async find(id: string): Promise<SessionRecord | null> {
@@ -146,6 +171,7 @@ function toFields(value: Partial<SessionRecord>): string[] {
   put('version', value.version);
   put('secretHash', value.secretHash);
   put('code', value.code);
+  put('userCode', value.userCode);
   put('createdAt', value.createdAt);
   put('expiresAt', value.expiresAt);
   put('ip', value.ip);
@@ -178,6 +204,7 @@ function fromHash(id: string, h: Record<string, string>): SessionRecord | null {
     record.user = { id: h.userId, displayName: h.userName || h.userId };
     if (h.userAvatar) record.user.avatarUrl = h.userAvatar;
   }
+  if (h.userCode) record.userCode = h.userCode;
   if (h.scannedAt) record.scannedAt = Number(h.scannedAt);
   if (h.writeId) record.writeId = h.writeId;
   return record;

@@ -18,6 +18,8 @@ interface Entry {
  */
 export class MemoryStore implements Store {
   private readonly entries = new Map<string, Entry>();
+  /** userCode → the session holding it until its expiresAt. */
+  private readonly userCodes = new Map<string, { id: string; until: number }>();
   private readonly now: () => number;
   private readonly retentionMs: number;
   private readonly sweeper: NodeJS.Timeout;
@@ -28,10 +30,20 @@ export class MemoryStore implements Store {
     this.sweeper = setInterval(() => this.sweep(), 30_000).unref();
   }
 
-  async create(record: SessionRecord): Promise<void> {
+  async create(record: SessionRecord): Promise<'ok' | 'user_code_taken'> {
     // As RedisStore: an id is never reused, so a clash is a bug, not a case to overwrite.
     if (this.live(record.id)) throw new Error(`session ${record.id} already exists`);
+    if (record.userCode) {
+      if (this.userCodeHolder(record.userCode)) return 'user_code_taken';
+      this.userCodes.set(record.userCode, { id: record.id, until: record.expiresAt });
+    }
     this.entries.set(record.id, { record: structuredClone(record), forgetAt: record.expiresAt + this.retentionMs });
+    return 'ok';
+  }
+
+  async findByUserCode(userCode: string): Promise<SessionRecord | null> {
+    const id = this.userCodeHolder(userCode);
+    return id ? this.find(id) : null;
   }
 
   async find(id: string): Promise<SessionRecord | null> {
@@ -62,6 +74,16 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.userCodes.clear();
+  }
+
+  private userCodeHolder(userCode: string): string | undefined {
+    const held = this.userCodes.get(userCode);
+    if (held && this.now() >= held.until) {
+      this.userCodes.delete(userCode);
+      return undefined;
+    }
+    return held?.id;
   }
 
   private live(id: string): Entry | undefined {
@@ -76,5 +98,6 @@ export class MemoryStore implements Store {
   private sweep(): void {
     const now = this.now();
     for (const [id, entry] of this.entries) if (now >= entry.forgetAt) this.entries.delete(id);
+    for (const [userCode, held] of this.userCodes) if (now >= held.until) this.userCodes.delete(userCode);
   }
 }

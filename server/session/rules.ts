@@ -20,6 +20,18 @@ function notExpired(record: SessionRecord): void {
   if (record.state === 'expired') throw new LoginError('expired', 'This login has expired; show a new QR code');
 }
 
+/**
+ * A user code opens a session only while it is `pending`, or `scanned` by this
+ * same user (a repeat); anything else reads as unknown (404), so a guessed code
+ * tells nothing about sessions it cannot scan.
+ */
+export function checkUserCode(record: SessionRecord, userCode: string, userId: string): void {
+  const usable = record.state === 'pending' || (record.state === 'scanned' && record.user?.id === userId);
+  if (!usable || record.userCode === undefined || !safeEqual(record.userCode, userCode)) {
+    throw new LoginError('not_found', 'No login is waiting for this code');
+  }
+}
+
 export function scan(record: SessionRecord, user: SessionUser, now: number): SessionChange | null {
   notExpired(record);
   if (record.user && record.user.id !== user.id && record.state !== 'cancelled') {

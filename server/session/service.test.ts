@@ -38,6 +38,7 @@ test('a failure before sending is a 503 at once, without re-reading', async () =
   const down: Store = {
     create: (r) => store.create(r),
     find: (i) => (finds++, store.find(i)),
+    findByUserCode: (c) => store.findByUserCode(c),
     update: async () => {
       throw new StoreUnavailableError(new Error("Stream isn't writeable"), false);
     },

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { USER_CODE_ALPHABET, USER_CODE_LENGTH } from '../../client/shared/protocol';
 import { openAnswer, sealAnswer } from './sealed-answer';
 import { hashSecret, newSessionId, randomToken, safeEqual } from './secrets';
 import { LoginError, StoreUnavailableError } from '../errors';
@@ -27,6 +28,8 @@ export interface LoginServiceOptions {
   onRedelivered?: (id: string) => void;
   now?: () => number;
   newId?: () => string;
+  /** Draws a user code (canonical form); default: 8 uniformly random letters of USER_CODE_ALPHABET. */
+  newUserCode?: () => string;
 }
 
 export interface CreatedSession {
@@ -37,9 +40,29 @@ export interface CreatedSession {
 }
 
 export const DEFAULT_REDELIVERY_MS = 60_000;
+
+/** A read a caller refused by its checks never awaits: its failure is not an unhandled rejection. */
+function unawaited<T>(reading: Promise<T>): Promise<T> {
+  reading.catch(() => undefined);
+  return reading;
+}
+
+/** 8 letters, each uniformly from the alphabet (randomInt has no modulo bias). */
+function randomUserCode(): string {
+  let code = '';
+  for (let i = 0; i < USER_CODE_LENGTH; i++) code += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)];
+  return code;
+}
+
 const notFound = () => new LoginError('not_found', 'No such login session');
 /** Each lost race means another transition won, and there are only four, so this bound is never reached in practice. */
 const MAX_ATTEMPTS = 6;
+/**
+ * Draws of a user code before giving up. A draw collides with probability
+ * live sessions / 20^8 (1 in 25,600 with a million live), so a second draw is
+ * already rare; six failing means the store misbehaves.
+ */
+const USER_CODE_DRAWS = 6;
 /** Re-reads after an ambiguous store failure: about 1.5 s in all, while the client reconnects. */
 const SETTLE_DELAYS_MS = [50, 100, 200, 400, 800];
 
@@ -48,18 +71,19 @@ export class LoginService {
   private readonly store: Store;
   private readonly now: () => number;
   private readonly newId: () => string;
+  private readonly newUserCode: () => string;
 
   constructor(private readonly options: LoginServiceOptions) {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? newSessionId;
+    this.newUserCode = options.newUserCode ?? randomUserCode;
   }
 
   async create(browser: { ip: string; userAgent: string }): Promise<CreatedSession> {
     const now = this.now();
     const secret = randomToken(32);
-    const record: SessionRecord = {
-      id: this.newId(),
+    const base = {
       state: 'pending',
       version: 1,
       secretHash: hashSecret(secret),
@@ -68,9 +92,12 @@ export class LoginService {
       expiresAt: now + this.options.ttlMs,
       ip: browser.ip,
       userAgent: browser.userAgent.slice(0, 512),
-    };
-    await this.store.create(record);
-    return { record, secret, qrContent: this.qrContent(record) };
+    } as const;
+    for (let draw = 0; draw < USER_CODE_DRAWS; draw++) {
+      const record: SessionRecord = { id: this.newId(), ...base, userCode: this.newUserCode() };
+      if ((await this.store.create(record)) === 'ok') return { record, secret, qrContent: this.qrContent(record) };
+    }
+    throw new Error(`no free user code after ${USER_CODE_DRAWS} draws`);
   }
 
   qrContent(record: SessionRecord): string {
@@ -104,13 +131,27 @@ export class LoginService {
    * checks decide, the read is never answered to anyone before they pass.
    */
   readAhead(id: string): Promise<SessionRecord | null> {
-    const reading = this.store.find(id);
-    reading.catch(() => undefined); // a caller refused by its checks never awaits it
-    return reading;
+    return unawaited(this.store.find(id));
   }
 
   scan(id: string, code: string, user: SessionUser, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
     return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.scan(r, user, this.now()), firstRead);
+  }
+
+  /**
+   * A scan by the typed user code instead of the QR (PROTOCOL.md v1.1): the
+   * session is found by its code, then scanned as by `{id, code}` while the code
+   * stays usable on every re-read. Unknown, used or expired: not_found.
+   */
+  async scanByUserCode(userCode: string, user: SessionUser, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
+    const found = await (firstRead ?? this.store.findByUserCode(userCode));
+    if (!found) throw new LoginError('not_found', 'No login is waiting for this code');
+    return this.transition(found.id, (r) => rules.checkUserCode(r, userCode, user.id), (r) => rules.scan(r, user, this.now()), Promise.resolve(found));
+  }
+
+  /** As readAhead(), for a scan by user code. */
+  readAheadUserCode(userCode: string): Promise<SessionRecord | null> {
+    return unawaited(this.store.findByUserCode(userCode));
   }
 
   confirm(id: string, code: string, userId: string, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {

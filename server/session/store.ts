@@ -10,13 +10,19 @@ import type { SessionChange, SessionRecord } from './types';
  * one wins (the others re-read and see the new state).
  */
 export interface Store {
-  /** Saves a new session. It reads as `expired` from `expiresAt` on and is forgotten some time after. */
-  create(record: SessionRecord): Promise<void>;
+  /**
+   * Saves a new session. It reads as `expired` from `expiresAt` on and is forgotten some time after.
+   * Its `userCode` is claimed atomically until `expiresAt`: `user_code_taken` (and nothing saved)
+   * when another live session holds it, so the caller draws another. An id that exists throws.
+   */
+  create(record: SessionRecord): Promise<'ok' | 'user_code_taken'>;
   /**
    * The session, with `state: 'expired'` (and version + 1) once its time ran
    * out; null when unknown. `sealedAnswer` is there while its window lasts.
    */
   find(id: string): Promise<SessionRecord | null>;
+  /** The session whose `userCode` (canonical form) this is, whatever its state, until its `expiresAt`; then, or when none, null. */
+  findByUserCode(userCode: string): Promise<SessionRecord | null>;
   /**
    * Applies `change` and bumps `version` by one, only if the session is still
    * at `expectedVersion` and has not expired. `conflict` means another change

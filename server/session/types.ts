@@ -30,6 +30,11 @@ export interface SessionRecord {
   secretHash: string;
   /** The verification code from the QR. Not a browser secret (it is on screen), compared in constant time. */
   code: string;
+  /**
+   * The typed fallback for the QR (PROTOCOL.md v1.1 `userCode`): 8 letters, canonical form
+   * (client/shared/user-code.ts), unique among live sessions. Absent on sessions made before it.
+   */
+  userCode?: string;
   createdAt: number;
   expiresAt: number;
   /** The browser that asked to log in, shown to the phone. */
