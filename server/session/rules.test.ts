@@ -162,3 +162,20 @@ describe('checkCode', () => {
     expect(outcome(() => (rules.checkCode(record('pending'), code), null))).toBe('invalid_code');
   });
 });
+
+describe('checkUserCode: a typed code opens only a login that waits for this user', () => {
+  const withCode = (state: State) => record(state, { userCode: 'BCDFGHJK' });
+  const check = (r: SessionRecord, userCode: string, userId: string) => outcome(() => (rules.checkUserCode(r, userCode, userId), null));
+
+  test.each(STATES)('%s, by Ana (who scanned from scanned on) and by Ben', (state) => {
+    const opensForAna = state === 'pending' || state === 'scanned';
+    const opensForBen = state === 'pending';
+    expect(check(withCode(state), 'BCDFGHJK', ANA.id)).toBe(opensForAna ? null : 'not_found');
+    expect(check(withCode(state), 'BCDFGHJK', BEN.id)).toBe(opensForBen ? null : 'not_found');
+  });
+
+  test('another code, or a session made before user codes, is not_found', () => {
+    expect(check(withCode('pending'), 'BCDFGHJL', ANA.id)).toBe('not_found');
+    expect(check(record('pending'), 'BCDFGHJK', ANA.id)).toBe('not_found');
+  });
+});
