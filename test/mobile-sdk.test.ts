@@ -1,6 +1,6 @@
 import {
   AlreadyScannedError, createMobileClient, ExpiredError, ForbiddenError, InvalidCodeError, InvalidRequestError,
-  InvalidStateError, InvalidTokenError, NetworkError, NotFoundError, parseLoginQr, QrLoginError,
+  formatUserCode, InvalidStateError, InvalidTokenError, NetworkError, normalizeUserCode, NotFoundError, parseLoginQr, QrLoginError,
 } from '../client/mobile';
 import { freePort } from './support/ports';
 import { appToken, createLogin, redeemOverHttp } from './support/client';
@@ -67,6 +67,28 @@ describe('mobile SDK against a real server', () => {
     const login = await createLogin(server.url);
     const foreign = login.qr.content.replace(server.url, 'https://evil.example');
     expect(await failure(phone('ana').scan(foreign))).toMatchObject({ code: 'invalid_request', status: 400 });
+  });
+
+  test('scan by the typed user code (v1.1) in any spelling: the same answer plus the code, then confirm', async () => {
+    const login = await createLogin(server.url);
+    const typed = login.userCode.toLowerCase().replace('-', ' ');
+    const scanned = await phone('ana').scanUserCode(typed);
+    expect(scanned).toMatchObject({ id: login.id, code: login.code, state: 'scanned', version: 2, request: { ip: '127.0.0.1' } });
+    expect(await phone('ana').confirm(scanned)).toEqual({ id: login.id, state: 'confirmed', version: 3 });
+    expect(await redeemOverHttp(server.url, login)).toMatchObject({ status: 200, body: { user: { id: 'ana' } } });
+    // Used: for the same user, and anyone, it opens nothing any more.
+    expect(await failure(phone('ana').scanUserCode(login.userCode))).toMatchObject({ code: 'not_found', status: 404, constructor: NotFoundError });
+  });
+
+  test('a text that cannot be a user code is refused before any request', async () => {
+    let requests = 0;
+    const client = createMobileClient({ baseUrl: server.url, token: appToken('ana'), fetch: (url, init) => (requests++, fetch(url, init)) });
+    for (const typed of ['', 'BCDF-GHJ', 'AEIO-UBCD', '1234-5678']) {
+      expect(await failure(client.scanUserCode(typed))).toMatchObject({ code: 'invalid_request', status: 0, constructor: InvalidRequestError });
+    }
+    expect(requests).toBe(0);
+    expect(normalizeUserCode(' bcdf-ghjk ')).toBe('BCDFGHJK');
+    expect(formatUserCode('BCDFGHJK')).toBe('BCDF-GHJK');
   });
 
   test('the token function is asked before every call', async () => {

@@ -96,6 +96,28 @@ describe('qrlogin-phone, the phone simulator CLI', () => {
     });
   });
 
+  test('--user-code scans the login whose code was typed (any case), then confirms; an unknown code is not_found (exit 1)', async () => {
+    const login = await createLogin(server.url);
+    const run = await runCli(['--user-code', login.userCode.toLowerCase(), '--base-url', server.url, '--user', 'ben']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('scanned: ');
+    expect(run.stdout).toContain(`confirmed: login ${login.id} (version 3)`);
+    expect(await redeemOverHttp(server.url, login)).toMatchObject({ status: 200, body: { user: { id: 'ben' } } });
+
+    const again = await runCli(['--user-code', login.userCode, '--base-url', server.url, '--user', 'ben']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: not_found: /);
+  });
+
+  test('--user-code needs --base-url (a code names no server) and excludes a QR: bad usage, exit 2', async () => {
+    const login = await createLogin(server.url);
+    const noServer = await runCli(['--user-code', login.userCode]);
+    expect(noServer.code).toBe(2);
+    expect(noServer.stderr).toContain('needs --base-url');
+    expect((await runCli([login.qr.content, '--user-code', login.userCode, '--base-url', server.url])).code).toBe(2);
+    expect(await readSession(server.url, login)).toMatchObject({ state: 'pending', version: 1 });
+  });
+
   test('bad usage and unreadable input are refused with exit codes 2 and 1', async () => {
     expect((await runCli([])).code).toBe(2);
     expect((await runCli(['a', 'b'])).code).toBe(2);

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { USER_CODE_ALPHABET } from '../client/shared/protocol';
-import { appToken, bearer, call, connectBrowser, createLogin, readSession, redeemHttp, waitForState, type CreatedLogin } from './support/client';
+import { appToken, bearer, call, connectBrowser, createLogin, readSession, redeemHttp, waitForState } from './support/client';
 import { expectError, waitFor } from './support/expect';
 import { startTestServer, type TestServer } from './support/server';
 import { randomUserCode } from './store.conformance';
@@ -37,12 +37,12 @@ describe('user codes: issue and scan', () => {
 
   test('each login answers its own userCode: 8 letters of the alphabet, as XXXX-XXXX', async () => {
     const logins = await Promise.all(Array.from({ length: 20 }, () => createLogin(server.url)));
-    for (const login of logins) expect((login as CreatedLogin & { userCode: string }).userCode).toMatch(USER_CODE);
-    expect(new Set(logins.map((l) => (l as CreatedLogin & { userCode: string }).userCode)).size).toBe(20);
+    for (const login of logins) expect((login).userCode).toMatch(USER_CODE);
+    expect(new Set(logins.map((l) => (l).userCode)).size).toBe(20);
   });
 
   test('typed in any case with spaces and dashes, it scans like the QR and answers the code; confirm then logs the browser in', async () => {
-    const login = (await createLogin(server.url, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0' })) as CreatedLogin & { userCode: string };
+    const login = await createLogin(server.url, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0' });
     const socket = await connectBrowser(server.url, { id: login.id, secret: login.secret });
     try {
       const typed = ` ${login.userCode.slice(0, 2).toLowerCase()} ${login.userCode.slice(2, 6)}-- ${login.userCode.slice(6).toLowerCase()} `;
@@ -67,7 +67,7 @@ describe('user codes: issue and scan', () => {
   });
 
   test('a repeat by the same user answers again; another user, or any user once confirmed, cancelled or redeemed, gets 404', async () => {
-    const login = (await createLogin(server.url)) as CreatedLogin & { userCode: string };
+    const login = await createLogin(server.url);
     expect((await scanCode(server.url, 'ana', login.userCode)).status).toBe(200);
     expect(await scanCode(server.url, 'ana', login.userCode)).toMatchObject({ status: 200, body: { state: 'scanned', version: 2, code: login.code } });
     // Scanned by ana: for ben the code opens nothing (and says nothing of ana's login).
@@ -79,14 +79,14 @@ describe('user codes: issue and scan', () => {
     expect((await redeemHttp(server.url, login)).status).toBe(200);
     expectError(await scanCode(server.url, 'ana', login.userCode), 404, 'not_found');
 
-    const cancelled = (await createLogin(server.url)) as CreatedLogin & { userCode: string };
+    const cancelled = await createLogin(server.url);
     expect((await mobileCall(server.url, 'cancel', 'ben', { id: cancelled.id, code: cancelled.code })).status).toBe(200);
     expectError(await scanCode(server.url, 'ben', cancelled.userCode), 404, 'not_found');
     expect(await readSession(server.url, cancelled)).toMatchObject({ state: 'cancelled', version: 2 });
   });
 
   test('an unknown code is 404 not_found; one that cannot be a code is 400 naming userCode; neither changes anything', async () => {
-    const login = (await createLogin(server.url)) as CreatedLogin & { userCode: string };
+    const login = await createLogin(server.url);
     expectError(await scanCode(server.url, 'chloe', wrongCode()), 404, 'not_found');
     for (const bad of ['AEIO-UBCD', 'BCDF-GHJ', 'BCDF-GHJKL', 'BCDF_GHJK', '', 12345678, null, 'x'.repeat(65)]) {
       const res = await scanCode(server.url, 'chloe', bad);
@@ -101,7 +101,7 @@ describe('user codes: expiry', () => {
   test('a code whose login expired is 404 not_found', async () => {
     const server = await startTestServer({ env: { ...TRUSTING, QR_TTL_SECONDS: '1' } });
     try {
-      const login = (await createLogin(server.url)) as CreatedLogin & { userCode: string };
+      const login = await createLogin(server.url);
       await waitFor(async () => (await readSession(server.url, login)).state === 'expired');
       expectError(await scanCode(server.url, 'ana', login.userCode), 404, 'not_found');
     } finally {
@@ -129,7 +129,7 @@ describe('user codes: wrong ones are limited to 10 per user and 10 per IP in 10 
     const user = `mallory-${randomBytes(3).toString('hex')}`;
     for (let i = 0; i < 10; i++) expectError(await scanCode(server.url, user, wrongCode(), ipNo(i)), 404, 'not_found');
     expectLimited(await scanCode(server.url, user, wrongCode(), ipNo(10)));
-    const login = (await createLogin(server.url)) as CreatedLogin & { userCode: string };
+    const login = await createLogin(server.url);
     expectLimited(await scanCode(server.url, user, login.userCode, ipNo(11)));
     expect(await readSession(server.url, login)).toMatchObject({ state: 'pending', version: 1 });
     expect((await scanCode(server.url, 'ana', login.userCode, ipNo(12))).status).toBe(200);
@@ -141,7 +141,7 @@ describe('user codes: wrong ones are limited to 10 per user and 10 per IP in 10 
   test('per IP: after 10 wrong codes by 10 users from one address, every user there gets 429; elsewhere the code works', async () => {
     const ip = ipNo(42);
     for (let i = 0; i < 10; i++) expectError(await scanCode(server.url, `user-${i}`, wrongCode(), ip), 404, 'not_found');
-    const login = (await createLogin(server.url)) as CreatedLogin & { userCode: string };
+    const login = await createLogin(server.url);
     expectLimited(await scanCode(server.url, 'ana', login.userCode, ip));
     expect((await scanCode(server.url, 'ana', login.userCode, ipNo(43))).status).toBe(200);
   });
@@ -149,7 +149,7 @@ describe('user codes: wrong ones are limited to 10 per user and 10 per IP in 10 
   test('right codes do not count: 12 logins scanned by code, then still 10 wrong ones before the 11th is refused', async () => {
     const ip = ipNo(77);
     for (let i = 0; i < 12; i++) {
-      const login = (await createLogin(server.url)) as CreatedLogin & { userCode: string };
+      const login = await createLogin(server.url);
       expect((await scanCode(server.url, 'ana', login.userCode, ip)).status).toBe(200);
     }
     for (let i = 0; i < 10; i++) expectError(await scanCode(server.url, 'ana', wrongCode(), ip), 404, 'not_found');
@@ -175,7 +175,7 @@ describe('user codes across nodes', () => {
     const env = { ...TRUSTING, REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:` };
     const [a, b] = await Promise.all([startTestServer({ env }), startTestServer({ env })]);
     try {
-      const login = (await createLogin(a.url)) as CreatedLogin & { userCode: string };
+      const login = await createLogin(a.url);
       expect(await scanCode(b.url, 'ana', login.userCode)).toMatchObject({ status: 200, body: { id: login.id, code: login.code } });
       for (let i = 0; i < 10; i++) expectError(await scanCode(i % 2 ? a.url : b.url, 'mallory', wrongCode(), ipNo(i)), 404, 'not_found');
       expectError(await scanCode(a.url, 'mallory', wrongCode(), ipNo(20)), 429, 'rate_limited');

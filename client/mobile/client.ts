@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../shared/errors';
 import { requestJson, type FetchLike } from '../shared/http';
-import type { ScanAnswer, TransitionAnswer } from '../shared/protocol';
+import { formatUserCode, normalizeUserCode, type ScanAnswer, type TransitionAnswer, type UserCodeScanAnswer } from '../shared/protocol';
 
 /** The login a QR code points to. */
 export interface LoginRef {
@@ -25,6 +25,12 @@ export interface MobileClientOptions {
 export interface MobileClient {
   /** Marks the login as scanned by this app's user; the answer says which browser asks (show it before confirming). */
   scan(qr: string | LoginRef): Promise<ScannedLogin>;
+  /**
+   * (v1.1) The same, for a user who typed the code shown under the QR (`BCDF-GHJK`; any case,
+   * spaces and dashes ignored) because the camera could not scan. A text that cannot be a user
+   * code is refused before any request; one no login waits for is a NotFoundError.
+   */
+  scanUserCode(typed: string): Promise<ScannedLogin>;
   confirm(login: LoginRef): Promise<TransitionAnswer>;
   cancel(login: LoginRef): Promise<TransitionAnswer>;
 }
@@ -61,6 +67,11 @@ export function createMobileClient({ baseUrl, token, fetch: fetchImpl }: MobileC
       // The scanned text goes as-is so the server can check it is one of its own codes.
       const answer = await post<ScanAnswer>('/api/mobile/scan', typeof qr === 'string' ? { qr: qr.trim() } : { id: ref.id, code: ref.code });
       return { ...answer, code: ref.code };
+    },
+    async scanUserCode(typed) {
+      const userCode = normalizeUserCode(typed);
+      if (!userCode) throw new InvalidRequestError('invalid_request', 'This is not a login code: it has 8 letters, like BCDF-GHJK');
+      return post<UserCodeScanAnswer>('/api/mobile/scan', { userCode: formatUserCode(userCode) });
     },
     confirm: ({ id, code }) => post('/api/mobile/confirm', { id, code }),
     cancel: ({ id, code }) => post('/api/mobile/cancel', { id, code }),

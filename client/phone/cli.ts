@@ -2,6 +2,7 @@
 /**
  * qrlogin-phone: a phone simulator for demos and tests.
  *   npm run phone -- <qr.png | qr-content> [--user ana] [--name Ana] [--token JWT] [--base-url URL] [--cancel | --scan-only]
+ *   npm run phone -- --user-code BCDF-GHJK --base-url URL [--user ana] [--token JWT] [--cancel | --scan-only]   (typed instead of scanned)
  * A real app token (--token or QRLOGIN_APP_TOKEN) needs --base-url; QRs naming another server are then refused.
  * Exit code 0 on success, 1 when the server refuses (the protocol error is printed), 2 on bad usage.
  */
@@ -9,9 +10,12 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { QrLoginError } from '../shared/errors';
 import { decodeQrFile } from './decode';
-import { runPhone, TOKEN_NEEDS_BASE_URL } from './phone';
+import { runPhone, TOKEN_NEEDS_BASE_URL, USER_CODE_NEEDS_BASE_URL } from './phone';
 
-const USAGE = 'usage: qrlogin-phone <qr.png | qr-content> [--user ana] [--name Ana] [--token JWT] [--base-url URL] [--cancel | --scan-only]';
+const USAGE = [
+  'usage: qrlogin-phone <qr.png | qr-content> [--user ana] [--name Ana] [--token JWT] [--base-url URL] [--cancel | --scan-only]',
+  '       qrlogin-phone --user-code BCDF-GHJK --base-url URL [--user ana] [--name Ana] [--token JWT] [--cancel | --scan-only]',
+].join('\n');
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -24,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
         name: { type: 'string' },
         token: { type: 'string' },
         'base-url': { type: 'string' },
+        'user-code': { type: 'string' },
         cancel: { type: 'boolean', default: false },
         'scan-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -34,20 +39,25 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals.length !== 1 || (values.cancel && values['scan-only'])) {
+  const userCode = values['user-code'];
+  // A QR (file or text) or a typed user code, exactly one of them.
+  const inputs = positionals.length + (userCode === undefined ? 0 : 1);
+  if (values.help || inputs !== 1 || (values.cancel && values['scan-only'])) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const input = positionals[0] as string;
   const token = values.token ?? (process.env.QRLOGIN_APP_TOKEN || undefined);
-  if (token !== undefined && values['base-url'] === undefined) {
-    process.stderr.write(`${TOKEN_NEEDS_BASE_URL}\n${USAGE}\n`);
+  const needsBaseUrl = userCode !== undefined ? USER_CODE_NEEDS_BASE_URL : token !== undefined ? TOKEN_NEEDS_BASE_URL : null;
+  if (needsBaseUrl && values['base-url'] === undefined) {
+    process.stderr.write(`${needsBaseUrl}\n${USAGE}\n`);
     return 2;
   }
   try {
-    const qrContent = existsSync(input) ? await decodeQrFile(input) : input;
+    const input = positionals[0];
+    const qrContent = input === undefined ? undefined : existsSync(input) ? await decodeQrFile(input) : input;
     await runPhone({
       qrContent,
+      userCode,
       user: values.user,
       name: values.name,
       token,

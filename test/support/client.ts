@@ -48,6 +48,8 @@ export interface CreatedLogin {
   version: number;
   qr: { content: string; svg: string };
   expiresAt: string;
+  /** (v1.1) `BCDF-GHJK`. */
+  userCode: string;
 }
 
 export async function createLogin(base: string, headers: Record<string, string> = {}): Promise<CreatedLogin> {

@@ -140,6 +140,13 @@ export function hostileRequests(f: Fixtures): HostileRequest[] {
   mobileCall('scan of a cancelled session', '/api/mobile/scan', 'ana', codeOf(f.cancelled), 409, 'invalid_state');
   mobileCall('confirm of a cancelled session', '/api/mobile/confirm', 'ana', codeOf(f.cancelled), 409, 'invalid_state');
   mobileCall('cancel of a redeemed session', '/api/mobile/cancel', 'ana', codeOf(f.redeemed), 409, 'invalid_state');
+  // Typed user codes (v1.1): one that belongs to a login another user scanned, or that was used, opens nothing.
+  mobileCall('user code of a login another user scanned', '/api/mobile/scan', 'mallory', { userCode: f.scanned.userCode }, 404, 'not_found');
+  mobileCall('user code of a confirmed login', '/api/mobile/scan', 'ana', { userCode: f.confirmed.userCode }, 404, 'not_found');
+  mobileCall('user code of a cancelled login, in lower case', '/api/mobile/scan', 'ana', { userCode: f.cancelled.userCode.toLowerCase() }, 404, 'not_found');
+  for (const [name, userCode] of [['an object', { $gt: '' }], ['a list', [f.pending.userCode]], ['a number', 12345678], ['vowels', 'AEIO-UAEI'], ['9,000 letters long', 'B'.repeat(9000)]] as const) {
+    mobileCall(`user code that is ${name}`, '/api/mobile/scan', 'ana', { userCode }, 400, 'invalid_request');
+  }
   mobileCall('scan with a foreign QR URL', '/api/mobile/scan', 'ana', { qr: `https://evil.example/m/login?id=${f.pending.id}&code=${f.pending.code}` }, 400, 'invalid_request');
 
   // Browser API: bad ids on every route, each as written on the wire.
