@@ -95,7 +95,7 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
    */
   const tryUserCode = async <T>(ctx: Context, user: SessionUser, attempt: () => Promise<T>): Promise<T> => {
     // Keyed as the other mobile limits are.
-    const counts: [LimitName, string][] = [['userCodeIp', requestIp(ctx)], ['userCodeUser', user.id]];
+    const counts: [LimitName, string][] = [['userCodeIp', limits.ipKey(requestIp(ctx))], ['userCodeUser', user.id]];
     const refund = (which: [LimitName, string][]) => Promise.all(which.map(([name, key]) => limits.refund(name, key)));
     const consumed = await Promise.allSettled(counts.map(([name, key]) => limits.consume(name, key)));
     const refused = consumed.find((result) => result.status === 'rejected');
