@@ -383,7 +383,7 @@ export function redisLayoutConformance(makeStore: StoreFactory): void {
     await target.store.update(record.id, 2, { state: 'confirmed' });
     await target.store.update(record.id, 3, { state: 'redeemed', keepSealedAnswer: { sealed: 'v1.sealed', forMs: 90_000 } });
     const answerKey = `${target.raw.keyPrefix}session:{${record.id}}:answer`;
-    expect((await target.raw.keys(target.raw.keyPrefix)).sort()).toEqual([keysOf(record.id)[0], answerKey].sort());
+    expect((await target.raw.keys(target.raw.keyPrefix)).sort()).toEqual([keysOf(record.id)[0], answerKey, userCodeKeyOf(record)].sort());
     const ttl = await target.raw.pttl(answerKey);
     expect(ttl).toBeGreaterThan(80_000);
     expect(ttl).toBeLessThanOrEqual(90_000);
