@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -8,20 +9,28 @@ import { Gauge } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
 import { checkClaims, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
 import { appTokensFromConfig, webTokensFromConfig } from './tokens-from-config';
-import type { IssuedToken } from './auth/web-token';
+import type { IssuedToken, VerifiedWebToken } from './auth/web-token';
 import type { Config } from './config';
 import { underBasePath } from './http/base-path';
 import { MAX_BODY_BYTES } from './http/body';
 import { bodyDeadline } from './http/body-deadline';
 import { appAssociationRoutes } from './http/app-association';
 import { appPageRoute } from './http/app-page-route';
+import { MemoryDeviceStore } from './devices/memory-device-store';
+import { DeviceService } from './devices/service';
+import { honouringSignOuts } from './devices/token-check';
+import type { SignOut } from './devices/types';
+import { LoginError } from './errors';
 import { browserRoutes } from './http/browser-routes';
 import { demoRoutes } from './http/demo-routes';
+import { deviceRoutes } from './http/device-routes';
 import { errorHandler } from './http/errors';
 import { jwksRoute } from './http/jwks-route';
 import { meRoute } from './http/me-route';
+import { mobileCaller } from './http/mobile-caller';
 import { mobileRoutes } from './http/mobile-routes';
 import { opsRoutes } from './http/ops-routes';
+import { describeBrowser } from './http/request-info';
 import { requestLog } from './http/request-log';
 import { corsAllowList, securityHeaders } from './http/security-headers';
 import { createRateLimits } from './limits/rate-limits';
@@ -31,6 +40,10 @@ import { SessionHub } from './realtime/hub';
 import { listenToKeyspace } from './redis/keyspace';
 import { createNodeAdapter } from './redis/socket-adapter';
 import { attachLoginNamespace, type QrLoginServer } from './realtime/login-namespace';
+import { attachSessionNamespace } from './realtime/session-namespace';
+import { SignOutHub } from './realtime/sign-outs';
+import { RedisDeviceStore } from './redis/device-store';
+import { createRedisKeyedChannel } from './redis/keyed-channel';
 import { LoginService } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
 import { connectRedis, type RedisClient } from './redis/connect';
@@ -66,8 +79,17 @@ export interface QrLogin {
   middleware: Koa.Middleware;
   /** A Koa app with just qrlogin, as `npm start` runs it. */
   app: Koa;
-  /** Adds the Socket.IO `/login` namespace to an HTTP server. */
+  /** Adds the Socket.IO `/login` and `/session` namespaces to an HTTP server. */
   attach(server: HttpServer): Promise<QrLoginServer>;
+  /**
+   * The check a site makes of a web token it was handed, honouring sign-outs
+   * (as `GET /api/me`): whose it is and which device, or null when it is
+   * invalid, expired or signed out. Throws only when the store cannot be reached.
+   */
+  checkWebToken(token: string): Promise<VerifiedWebToken | null>;
+  /** `signed_out`: a browser was signed out by its user's phone or its own logout, on this node (v1.1). */
+  on(event: 'signed_out', listener: (signOut: SignOut) => void): QrLogin;
+  off(event: 'signed_out', listener: (signOut: SignOut) => void): QrLogin;
   /** @internal The session store, for qrlogin's own tests; not part of the public API (left out of the published types). */
   store: Store;
   metrics: Metrics;
@@ -113,6 +135,36 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const { verifyAppToken, demoAppSecret } = appTokensFromConfig(config, logger, options.verifyAppToken);
   const webTokens = webTokensFromConfig(config, logger, Boolean(options.issueWebToken));
 
+  const events = new EventEmitter();
+  const closers: (() => Promise<unknown>)[] = [];
+  // Sign-outs reach the node holding the browser's /session socket on the sid's own channel.
+  const signOutChannel = connection.redis
+    ? await createRedisKeyedChannel(connection.redis, {
+        channelPrefix: `${config.REDIS_KEY_PREFIX}signout:`,
+        logger,
+        onError: () => metrics.redisErrors.inc(),
+        resync: () => signOuts.resync(),
+      })
+    : undefined;
+  if (signOutChannel) closers.push(() => signOutChannel.close());
+  const devices = new DeviceService({
+    store: connection.redis ? new RedisDeviceStore(connection.redis, config.REDIS_KEY_PREFIX) : new MemoryDeviceStore(),
+    maxPerUser: config.MAX_DEVICES_PER_USER,
+    now: options.now,
+    onSignOut: (signOut) => {
+      logger.info({ sid: signOut.sid, reason: signOut.reason }, 'signed out');
+      signOuts.announce(signOut);
+      events.emit('signed_out', signOut);
+    },
+  });
+  const signOuts = new SignOutHub({
+    channel: signOutChannel,
+    read: (userId, sid) => devices.signedOut(userId, sid),
+    onError: (err, sid) => logger.warn({ err, sid }, 'could not re-read a sign-out after a hint'),
+  });
+  const checkWebToken = honouringSignOuts((token) => webTokens.verify(token), devices);
+  const now = options.now ?? Date.now;
+
   // Filled in by attach(): how this node tells the others about a transition.
   let tellOtherNodes: (snapshot: Snapshot, writtenAt: number) => void = () => {};
   const service = new LoginService({
@@ -127,6 +179,8 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       metrics.redeliveries.inc();
       logger.info({ sessionId: id }, 'redeem answered again with the same token (the first answer may have been lost)');
     },
+    onRedeem: ({ sid, user, expiresIn }, browser) =>
+      devices.record({ sid, userId: user.id, ...describeBrowser(browser.userAgent), ip: browser.ip, expiresAt: now() + expiresIn * 1000 }),
     onChange: (snapshot) => {
       const writtenAt = epochNow();
       metrics.transitions.inc({ state: snapshot.state });
@@ -155,7 +209,6 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       this.set(hub.size);
     },
   });
-  const closers: (() => Promise<unknown>)[] = [];
   if (connection.redis) {
     const keyspace = await listenToKeyspace({
       client: connection.redis,
@@ -177,7 +230,11 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       describeUser: options.describeUser ?? describeUserFromClaims,
       limits,
     }),
-    meRoute(webTokens),
+    deviceRoutes({
+      devices,
+      admit: mobileCaller({ verifyAppToken: checked(verifyAppToken), describeUser: options.describeUser ?? describeUserFromClaims, limits }),
+    }),
+    meRoute({ webTokens, checkWebToken, devices }),
     jwksRoute(webTokens),
     demoRoutes({ publicDir: options.publicDir ?? defaultPublicDir(), demoAppSecret, basePath: config.BASE_PATH, siteName: config.siteName }),
     // Without the demo token endpoint the demo phone page could not work: the production page instead.
@@ -216,14 +273,31 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const drain = () =>
     (drained ??= (async () => {
       hub.close();
+      signOuts.close();
       for (const close of closers) await close();
     })());
-  return {
+  const qrLogin: QrLogin = {
     app,
     middleware,
     store,
     metrics,
     logger,
+    async checkWebToken(token) {
+      try {
+        return await checkWebToken(token);
+      } catch (err) {
+        if (err instanceof LoginError && err.code === 'invalid_token') return null;
+        throw err;
+      }
+    },
+    on(event, listener) {
+      events.on(event, listener);
+      return qrLogin;
+    },
+    off(event, listener) {
+      events.off(event, listener);
+      return qrLogin;
+    },
     async attach(server) {
       const io: QrLoginServer = new SocketServer(server, {
         path: `${config.BASE_PATH}/socket.io`,
@@ -243,7 +317,9 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         io.adapter(adapter);
         closers.push(close);
       }
-      nsp = attachLoginNamespace(io, { service, hub, logger, metrics, limits, trustedHops: config.TRUST_PROXY ? config.TRUST_PROXY_HOPS : 0 });
+      const trustedHops = config.TRUST_PROXY ? config.TRUST_PROXY_HOPS : 0;
+      nsp = attachLoginNamespace(io, { service, hub, logger, metrics, limits, trustedHops });
+      attachSessionNamespace(io, { checkWebToken, signOuts, limits, logger, trustedHops, now: options.now });
       if (connection.redis) {
         // A plain serverSideEmit is one PUBLISH with no replies awaited. Each node
         // delivers to its own sockets and long polls through its hub, which drops
@@ -273,6 +349,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       await connection.close();
     },
   };
+  return qrLogin;
 }
 
 interface StoreConnection {

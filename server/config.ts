@@ -110,6 +110,10 @@ export const SETTINGS = {
     schema: positiveInt.min(60).max(300).default(60),
     doc: 'How long a repeat redeem by the same browser (its secret) gets the same token again, kept sealed under a key derived from the secret (60-300).',
   },
+  MAX_DEVICES_PER_USER: {
+    schema: positiveInt.max(1000).default(50),
+    doc: 'Linked devices (logged-in browsers) one user may have; each new login past it signs out the one whose token expires first.',
+  },
   QR_TTL_SECONDS: { schema: positiveInt.max(3600).default(60), doc: 'Lifetime of a login session / QR code.' },
   CONFIRM_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Longest time between a scan and its confirm.' },
   POLL_INTERVAL_MS: { schema: positiveInt.default(1000), doc: 'pollIntervalMs suggested to polling clients.' },

@@ -34,6 +34,8 @@ export const demoTokenBody = z.object({
   picture: z.url({ protocol: /^https?$/ }).max(2000).optional(),
 });
 export const socketAuth = z.object({ id: sessionId, secret });
+/** `/session` handshake (v1.1): the web token; a JWT of ours is far below the bound. */
+export const sessionSocketAuth = z.object({ token: z.string().min(1).max(8192) });
 
 /** Parses or throws `invalid_request` naming the first bad field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown, what = 'request'): z.output<T> {

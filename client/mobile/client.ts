@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '../shared/errors';
 import { requestJson, type FetchLike } from '../shared/http';
-import { formatUserCode, normalizeUserCode, type ScanAnswer, type TransitionAnswer, type UserCodeScanAnswer } from '../shared/protocol';
+import { formatUserCode, normalizeUserCode, type DevicesAnswer, type LinkedDevice, type ScanAnswer, type TransitionAnswer, type UserCodeScanAnswer } from '../shared/protocol';
 
 /** The login a QR code points to. */
 export interface LoginRef {
@@ -33,6 +33,10 @@ export interface MobileClient {
   scanUserCode(typed: string): Promise<ScannedLogin>;
   confirm(login: LoginRef): Promise<TransitionAnswer>;
   cancel(login: LoginRef): Promise<TransitionAnswer>;
+  /** (v1.1) The browsers this app's user is logged in on, newest first. */
+  devices(): Promise<LinkedDevice[]>;
+  /** (v1.1) Signs one of them out (also fine when it already was); another user's or unknown: NotFoundError. */
+  signOut(sid: string): Promise<void>;
 }
 
 /** `id` and `code` of a scanned login QR URL (`…[BASE_PATH]/m/login?id=…&code=…`), or null when it is not one. */
@@ -56,10 +60,11 @@ export function parseLoginQr(content: string): LoginRef & { origin: string } | n
  */
 export function createMobileClient({ baseUrl, token, fetch: fetchImpl }: MobileClientOptions): MobileClient {
   const doFetch: FetchLike = fetchImpl ?? ((url, init) => fetch(url, init));
-  const post = async <T>(path: string, body: unknown): Promise<T> => {
+  const send = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const bearer = typeof token === 'function' ? await token() : token;
-    return requestJson<T>(doFetch, baseUrl, { method: 'POST', path, body, headers: { authorization: `Bearer ${bearer}` } });
+    return requestJson<T>(doFetch, baseUrl, { method, path, body, headers: { authorization: `Bearer ${bearer}` } });
   };
+  const post = <T>(path: string, body: unknown) => send<T>('POST', path, body);
   return {
     async scan(qr) {
       const ref = typeof qr === 'string' ? parseLoginQr(qr) : qr;
@@ -75,5 +80,7 @@ export function createMobileClient({ baseUrl, token, fetch: fetchImpl }: MobileC
     },
     confirm: ({ id, code }) => post('/api/mobile/confirm', { id, code }),
     cancel: ({ id, code }) => post('/api/mobile/cancel', { id, code }),
+    devices: async () => (await send<DevicesAnswer>('GET', '/api/mobile/devices')).devices,
+    signOut: (sid) => send<void>('DELETE', `/api/mobile/devices/${encodeURIComponent(sid)}`),
   };
 }

@@ -71,7 +71,7 @@ function normalBase(baseUrl: string): string {
 }
 
 /** An app token from the server's demo endpoint (DEMO on). */
-async function demoToken(baseUrl: string, userId: string, name?: string): Promise<string> {
+export async function demoToken(baseUrl: string, userId: string, name?: string): Promise<string> {
   const body = { userId, name: name ?? userId.charAt(0).toUpperCase() + userId.slice(1) };
   const { token } = await requestJson<{ token: string }>((url, init) => fetch(url, init), baseUrl, { method: 'POST', path: '/api/demo/app-token', body });
   return token;

@@ -75,6 +75,8 @@ export interface RedeemedLogin {
   tokenType: 'Bearer';
   expiresIn: number;
   user: LoginUser;
+  /** (v1.1) The token's `sid`: this browser among the user's linked devices. */
+  sid: string;
 }
 
 /** What the phone is shown of the browser that asks to log in. */
@@ -129,6 +131,28 @@ export interface TransitionAnswer {
   version: number;
 }
 
+/** (v1.1) A browser the user is logged in on, as `GET /api/mobile/devices` lists it. */
+export interface LinkedDevice {
+  /** The web token's `sid`: what `DELETE /api/mobile/devices/:sid` takes. */
+  sid: string;
+  browser: string;
+  os: string;
+  ip: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** `GET /api/mobile/devices` → 200: newest first (v1.1). */
+export interface DevicesAnswer {
+  devices: LinkedDevice[];
+}
+
+/** `GET /api/me` → 200 (`sid` since v1.1). */
+export interface MeAnswer {
+  user: { id: string; displayName: string };
+  sid: string;
+}
+
 // --- Socket.IO ---------------------------------------------------------------
 
 /** `auth` of a `/login` socket. */
@@ -147,12 +171,24 @@ export interface LoginClientToServerEvents {
   redeem: (ack: (answer: RedeemedLogin | ErrorBody) => void) => void;
 }
 
-/** Why a `/session` socket is signed out (v1.1). */
-export type SignOutReason = 'revoked' | 'logout' | 'expired';
+/** Why a `/session` socket is signed out (v1.1): from the phone, by its own logout, or its token ran out. */
+export const SIGN_OUT_REASONS = ['revoked', 'logout', 'expired'] as const;
+export type SignOutReason = (typeof SIGN_OUT_REASONS)[number];
+
+/** `auth` of a `/session` socket (v1.1). */
+export interface SessionSocketAuth {
+  token: string;
+}
+
+/** The `/session` namespace's `signed_out` event (v1.1). */
+export interface SignedOutEvent {
+  sid: string;
+  reason: SignOutReason;
+}
 
 /** `/session`, server → browser (v1.1). */
 export interface SessionServerToClientEvents {
-  signed_out: (event: { sid: string; reason: SignOutReason }) => void;
+  signed_out: (event: SignedOutEvent) => void;
 }
 
 /** `/session`, browser → server: nothing but the handshake (v1.1). */

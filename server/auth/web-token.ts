@@ -7,10 +7,18 @@ import { randomToken } from '../session/secrets';
 
 export type { IssuedToken };
 
+/** What a valid web token says: whose it is, which browser login (`sid`), and until when. */
+export interface VerifiedWebToken {
+  user: { id: string; displayName: string };
+  sid: string;
+  /** Epoch ms of `exp`. */
+  expiresAt: number;
+}
+
 export interface WebTokens {
   issue(user: SessionUser, sessionId: string): Promise<IssuedToken>;
-  /** The user of a valid web token; throws invalid_token otherwise. */
-  verify(token: string): Promise<{ id: string; displayName: string }>;
+  /** Signature, algorithm and expiry of a web token; throws invalid_token otherwise. Sign-outs are checked elsewhere (devices/token-check.ts). */
+  verify(token: string): Promise<VerifiedWebToken>;
   /** The public JWKS that verifies issued tokens; null with an HMAC secret (nothing to publish). */
   jwks(): { keys: PublicJwk[] } | null;
 }
@@ -65,8 +73,12 @@ export function createWebTokens(options: WebTokenOptions): WebTokens {
         const verifier = verifierFor(token);
         if (!verifier) throw new Error('unknown kid');
         const claims = jwt.verify(token, verifier.key, { algorithms: [verifier.algorithm] }) as jwt.JwtPayload;
-        if (typeof claims.sub !== 'string') throw new Error('no sub');
-        return { id: claims.sub, displayName: typeof claims.name === 'string' ? claims.name : claims.sub };
+        if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') throw new Error('claims');
+        return {
+          user: { id: claims.sub, displayName: typeof claims.name === 'string' ? claims.name : claims.sub },
+          sid: claims.sid,
+          expiresAt: claims.exp * 1000,
+        };
       } catch {
         throw new LoginError('invalid_token', 'The web token is missing, malformed or expired');
       }

@@ -1,3 +1,5 @@
+import type { SignOutReason } from '../../client/shared/protocol';
+
 /**
  * A linked device (PROTOCOL.md v1.1 "Linked devices"): a browser that was
  * logged in by a redeem, known by its web token's `sid` (the login
@@ -17,10 +19,7 @@ export interface Device {
   expiresAt: number;
 }
 
-/** Why a browser was signed out: from the phone, by its own logout, or its token ran out. */
-export type SignOutReason = 'revoked' | 'logout' | 'expired';
-
-export const SIGN_OUT_REASONS: readonly SignOutReason[] = ['revoked', 'logout', 'expired'];
+export { SIGN_OUT_REASONS, type SignOutReason } from '../../client/shared/protocol';
 
 /** A sign-out as the realtime layer pushes it to the browser's `/session` sockets. */
 export interface SignOut {

@@ -107,7 +107,8 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
 
   router.post('/:id/redeem', session, jsonBody(), async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await service.redeem(idOf(ctx), secretOf(ctx), Promise.resolve(gatedSession(ctx)));
+    // The redeeming browser becomes the linked device the phone lists.
+    ctx.body = await service.redeem(idOf(ctx), secretOf(ctx), Promise.resolve(gatedSession(ctx)), { ip: requestIp(ctx), userAgent: ctx.get('user-agent') });
   });
 
   router.delete('/:id', session, async (ctx) => {

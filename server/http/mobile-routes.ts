@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { bearerToken, type AppClaims, type VerifyAppToken } from '../auth/app-token';
+import type { AppClaims, VerifyAppToken } from '../auth/app-token';
 import { requestIp } from '../client-ip';
 import { LoginError } from '../errors';
 import type { LimitName, RateLimits } from '../limits/rate-limits';
@@ -8,6 +8,7 @@ import type { ScanAnswer, UserCodeScanAnswer } from '../../client/shared/protoco
 import type { LoginService } from '../session/service';
 import { toSnapshot, type SessionRecord, type SessionUser } from '../session/types';
 import { readJsonBody } from './body';
+import { mobileCaller } from './mobile-caller';
 import { describeLoginRequest } from './request-info';
 import { codeBody, parse, scanBody, userCodeBody } from '../schemas';
 
@@ -55,22 +56,7 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
   /** Confirm and cancel name the session by id and code only. */
   const codeOnly = (body: unknown) => parse(codeBody, body, 'body');
 
-  // Counted per IP whatever the token (guessing tokens costs) and per verified user.
-  // The two counts run side by side, but the IP limit wins: over it every answer
-  // is 429, so a bad token is never told apart from a good one.
-  const admit = async (ctx: Context): Promise<SessionUser> => {
-    const [ip, user] = await Promise.allSettled([
-      limits.consume('mobileIp', limits.ipKey(requestIp(ctx))),
-      (async () => {
-        const verified = describeUser(await verifyAppToken(bearerToken(ctx.get('authorization'))));
-        await limits.consume('mobileUser', verified.id);
-        return verified;
-      })(),
-    ]);
-    if (ip.status === 'rejected') throw ip.reason;
-    if (user.status === 'rejected') throw user.reason;
-    return user.value;
-  };
+  const admit = mobileCaller({ verifyAppToken, describeUser, limits });
 
   /**
    * A phone action on the session its body names. The caller's checks and the

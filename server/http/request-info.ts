@@ -3,14 +3,18 @@ import type { LoginRequestInfo } from '../../client/shared/protocol';
 import { sameNetwork } from '../client-ip';
 import type { SessionRecord } from '../session/types';
 
-export function describeLoginRequest(record: SessionRecord, phoneIp: string): LoginRequestInfo {
-  const ua = new UAParser(record.userAgent).getResult();
+/** "Chrome 131" and "Windows" from a User-Agent, as the phone shows a browser. */
+export function describeBrowser(userAgent: string): { browser: string; os: string } {
+  const ua = new UAParser(userAgent).getResult();
   const browser = [ua.browser.name, ua.browser.version?.split('.')[0]].filter(Boolean).join(' ');
+  return { browser: browser || 'Unknown browser', os: ua.os.name || 'Unknown OS' };
+}
+
+export function describeLoginRequest(record: SessionRecord, phoneIp: string): LoginRequestInfo {
   return {
     ip: record.ip,
     userAgent: record.userAgent,
-    browser: browser || 'Unknown browser',
-    os: ua.os.name || 'Unknown OS',
+    ...describeBrowser(record.userAgent),
     createdAt: new Date(record.createdAt).toISOString(),
     sameNetwork: sameNetwork(record.ip, phoneIp),
   };

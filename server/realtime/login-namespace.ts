@@ -89,6 +89,8 @@ export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, 
     // compare-and-set, no read, no count: its handshake was counted). Anything
     // else, and the shortcut when it loses, counts against the per-session limit.
     let shortcutTaken = false;
+    // The redeeming browser becomes the linked device the phone lists.
+    const browser = { ip: socket.data.ip, userAgent: socket.handshake.headers['user-agent'] ?? '' };
     socket.on('redeem', async (...args: unknown[]) => {
       // Typed as the protocol says, but whatever a client sends arrives: only a function last is an ack.
       const ack = args[args.length - 1];
@@ -97,12 +99,12 @@ export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, 
         const seen = hub.seen(id);
         if (!shortcutTaken && seen?.state === 'confirmed') {
           shortcutTaken = true;
-          const redeemed = await service.redeemSeen(seen, secret);
+          const redeemed = await service.redeemSeen(seen, secret, browser);
           if (redeemed) return ack(redeemed);
         }
         const reading = service.readAhead(id);
         await limits.consume('session', `${id}|${limits.ipKey(socket.data.ip)}`);
-        ack(await service.redeem(id, secret, reading));
+        ack(await service.redeem(id, secret, reading, browser));
       } catch (err) {
         const loginError = toLoginError(err);
         if (!loginError) logger.error({ err }, 'socket redeem failed');

@@ -24,12 +24,24 @@ export interface LoginServiceOptions {
   redeliveryMs?: number;
   /** Called after every transition this node writes (the realtime layer pushes it). */
   onChange?: (snapshot: Snapshot) => void;
+  /**
+   * Awaited before a redeem answers (a repeat one too): records the browser
+   * the token logs in (linked devices), so no token goes out that its user
+   * cannot see and sign out.
+   */
+  onRedeem?: (login: { sid: string; user: SessionUser; expiresIn: number }, browser: BrowserInfo) => Promise<void>;
   /** Called when a repeat redeem is answered the token again (for metrics and logs). */
   onRedelivered?: (id: string) => void;
   now?: () => number;
   newId?: () => string;
   /** Draws a user code (canonical form); default: 8 uniformly random letters of USER_CODE_ALPHABET. */
   newUserCode?: () => string;
+}
+
+/** The browser a request comes from. */
+export interface BrowserInfo {
+  ip: string;
+  userAgent: string;
 }
 
 export interface CreatedSession {
@@ -80,7 +92,7 @@ export class LoginService {
     this.newUserCode = options.newUserCode ?? randomUserCode;
   }
 
-  async create(browser: { ip: string; userAgent: string }): Promise<CreatedSession> {
+  async create(browser: BrowserInfo): Promise<CreatedSession> {
     const now = this.now();
     const secret = randomToken(32);
     const base = {
@@ -172,11 +184,12 @@ export class LoginService {
    * minted before the compare-and-set and written with it, sealed, in one
    * atomic step. The winner answers it; a caller that loses the race, or asks
    * again within the re-delivery window, reads `redeemed` with that sealed
-   * answer and opens it with the secret: the same token.
+   * answer and opens it with the secret: the same token. `browser` is the
+   * redeeming one (default: the one that created the session).
    */
-  async redeem(id: string, secret: string | undefined, firstRead?: Promise<SessionRecord | null>): Promise<RedeemedSession> {
+  async redeem(id: string, secret: string | undefined, firstRead?: Promise<SessionRecord | null>, browser?: BrowserInfo): Promise<RedeemedSession> {
     let answer: RedeemedSession | undefined;
-    await this.transition(
+    const record = await this.transition(
       id,
       (r) => this.checkSecret(r, secret),
       async (record) => {
@@ -190,7 +203,7 @@ export class LoginService {
       firstRead,
     );
     if (!answer) throw new Error(`redeem of ${id} ended without an answer`);
-    return answer;
+    return this.answered(answer, browser ?? { ip: record.ip, userAgent: record.userAgent });
   }
 
   /**
@@ -200,13 +213,19 @@ export class LoginService {
    * reading first. It wins only if nothing changed since, expiry included;
    * otherwise null, and the caller takes the full redeem().
    */
-  async redeemSeen(seen: Snapshot, secret: string): Promise<RedeemedSession | null> {
+  async redeemSeen(seen: Snapshot, secret: string, browser: BrowserInfo = { ip: '', userAgent: '' }): Promise<RedeemedSession | null> {
     if (seen.state !== 'confirmed') return null;
     const change = rules.redeem(seen);
     const minted = await this.mint(seen, secret);
     if ((await this.commit(seen.id, seen.version, { ...change, keepSealedAnswer: minted.sealed })) !== 'ok') return null;
     this.announce({ ...seen, state: 'redeemed', version: seen.version + 1 });
-    return minted.answer;
+    return this.answered(minted.answer, browser);
+  }
+
+  /** A redeem's answer, once its browser is recorded as the user's device. */
+  private async answered(answer: RedeemedSession, browser: BrowserInfo): Promise<RedeemedSession> {
+    await this.options.onRedeem?.({ sid: answer.sid, user: answer.user, expiresIn: answer.expiresIn }, browser);
+    return answer;
   }
 
   /**
@@ -222,7 +241,7 @@ export class LoginService {
     // Never kept longer than the token is good for.
     const forMs = Math.min(this.options.redeliveryMs ?? DEFAULT_REDELIVERY_MS, expiresIn * 1000);
     return {
-      answer: { token, tokenType: 'Bearer', expiresIn, user },
+      answer: { token, tokenType: 'Bearer', expiresIn, user, sid: confirmed.id },
       sealed: { sealed: sealAnswer(secret, confirmed.id, { token, expiresAt }), forMs },
     };
   }
@@ -234,7 +253,7 @@ export class LoginService {
     const expiresIn = opened && Math.floor((opened.expiresAt - this.now()) / 1000);
     if (!opened || !expiresIn || expiresIn <= 0) return null;
     this.options.onRedelivered?.(record.id);
-    return { token: opened.token, tokenType: 'Bearer', expiresIn, user: record.user };
+    return { token: opened.token, tokenType: 'Bearer', expiresIn, user: record.user, sid: record.id };
   }
 
   private checkSecret(record: SessionRecord, secret: string | undefined): void {

@@ -146,4 +146,4 @@ export function snapshotOf(session: CreatedLoginSession, state: LoginState, vers
   return { id: session.id, state, version, expiresAt: session.expiresAt, ...(user ? { user } : {}) };
 }
 
-export const redeemedLogin: RedeemedLogin = { token: 'web.jwt.token', tokenType: 'Bearer', expiresIn: 3600, user: { id: 'ana', displayName: 'Ana' } };
+export const redeemedLogin: RedeemedLogin = { token: 'web.jwt.token', tokenType: 'Bearer', expiresIn: 3600, user: { id: 'ana', displayName: 'Ana' }, sid: 'sid-ana' };
