@@ -41,7 +41,7 @@ describe('faults: Redis and nodes failing mid-flow', () => {
     const ack = await socket.timeout(5000).emitWithAck('redeem');
     expect(ack).toMatchObject({ tokenType: 'Bearer', user: { id: 'ana' } });
     const me = await call(phoneNode.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${ack.token}` } });
-    expect(me.body).toEqual({ user: { id: 'ana', displayName: 'ANA' } });
+    expect(me.body).toEqual({ user: { id: 'ana', displayName: 'ANA' }, sid: login.id });
   };
 
   beforeAll(async () => {

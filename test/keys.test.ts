@@ -82,7 +82,7 @@ describe.each<[string, TestKeyPair, string]>([
     expect(claims.exp! - claims.iat!).toBe(3600);
     // Another key pair of the same kind does not verify it.
     expect(() => jwt.verify(redeemed.token, keyPair(alg === 'RS256' ? 'rsa' : 'P-256').publicKey, { algorithms: [alg as jwt.Algorithm] })).toThrow();
-    expect((await call(server.url, 'GET', '/api/me', { headers: bearer(redeemed.token) })).body).toEqual({ user: { id: 'ana', displayName: 'Ana' } });
+    expect((await call(server.url, 'GET', '/api/me', { headers: bearer(redeemed.token) })).body).toEqual({ user: { id: 'ana', displayName: 'Ana' }, sid: login.id });
   });
 });
 

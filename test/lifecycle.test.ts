@@ -53,7 +53,7 @@ describe.each<StoreKind>(['redis', 'memory'])('transitions over HTTP (%s store)'
       const res = await redeemHttp(server.url, login);
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-store');
-      expect(res.body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 3600, user: { id: 'ana', displayName: 'ANA' } });
+      expect(res.body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 3600, user: { id: 'ana', displayName: 'ANA' }, sid: login.id });
       const claims = JSON.parse(Buffer.from(res.body.token.split('.')[1], 'base64url').toString());
       expect(claims).toMatchObject({ sub: 'ana', sid: login.id, amr: ['qr'], jti: expect.any(String) });
       expect(claims.exp - claims.iat).toBe(3600);

@@ -121,7 +121,7 @@ describe.each<[string, StoreKind]>([
     const socket = await connect({ id: login.id, secret: login.secret });
     await waitForState(socket, (s) => s.state === 'confirmed');
     const ack = await redeemAck(socket);
-    expect(ack).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: expect.any(Number), user: { id: 'ana', displayName: 'ANA' } });
+    expect(ack).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: expect.any(Number), user: { id: 'ana', displayName: 'ANA' }, sid: login.id });
     const me = await call(server.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${ack.token}` } });
     expect(me.body.user.id).toBe('ana');
     expect(await redeemAck(socket)).toEqual(sameAnswer(ack));

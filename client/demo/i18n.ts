@@ -37,6 +37,13 @@ export interface LoginPageText {
   openPhonePage: string;
   liveSocket: string;
   liveLongPoll: string;
+  signOut: string;
+  signOutFailed: string;
+  /** After a sign-out (v1.1): from the phone, by the page's own button, or the token ran out. */
+  signedOutRevoked: string;
+  signedOutLogout: string;
+  signedOutExpired: string;
+  logInAgain: string;
 }
 
 export interface PhonePageText {
@@ -63,6 +70,12 @@ export interface PhonePageText {
   failed: (reason: string) => string;
   demoOff: (status: number) => string;
   noLink: string;
+  /** The linked-devices list (v1.1): the browsers the user is logged in on. */
+  devicesHeading: string;
+  device: (browser: string, os: string, ip: string, since: string) => string;
+  noDevices: string;
+  signOut: string;
+  signOutDevice: (browser: string, os: string) => string;
 }
 
 export interface DemoText {
@@ -99,6 +112,12 @@ export const DEMO_TEXT: Record<DemoLanguage, DemoText> = {
       openPhonePage: 'Open the phone page in another window',
       liveSocket: 'Live over WebSocket',
       liveLongPoll: 'Live over HTTP long polling',
+      signOut: 'Sign out',
+      signOutFailed: 'Could not sign out, try again',
+      signedOutRevoked: 'Signed out from your phone',
+      signedOutLogout: 'Signed out',
+      signedOutExpired: 'Your session expired',
+      logInAgain: 'Log in again',
     },
     phone: {
       title: (site) => `Confirm login — ${site}`,
@@ -124,6 +143,11 @@ export const DEMO_TEXT: Record<DemoLanguage, DemoText> = {
       failed: (reason) => `Something went wrong: ${reason}`,
       demoOff: (status) => `The demo token endpoint answered ${status} (is DEMO on?)`,
       noLink: 'Open this page by scanning the QR code on the login page.',
+      devicesHeading: 'Logged-in browsers',
+      device: (browser, os, ip, since) => `${browser} on ${os} · ${ip} · since ${since}`,
+      noDevices: 'Not logged in on any browser.',
+      signOut: 'Sign out',
+      signOutDevice: (browser, os) => `Sign out ${browser} on ${os}`,
     },
   },
   'zh-CN': {
@@ -154,6 +178,12 @@ export const DEMO_TEXT: Record<DemoLanguage, DemoText> = {
       openPhonePage: '在新窗口中打开手机页面',
       liveSocket: '实时连接：WebSocket',
       liveLongPoll: '实时连接：HTTP 长轮询',
+      signOut: '退出登录',
+      signOutFailed: '退出登录失败，请重试',
+      signedOutRevoked: '已在手机上将你退出登录',
+      signedOutLogout: '已退出登录',
+      signedOutExpired: '登录已过期',
+      logInAgain: '重新登录',
     },
     phone: {
       title: (site) => `确认登录 — ${site}`,
@@ -178,6 +208,11 @@ export const DEMO_TEXT: Record<DemoLanguage, DemoText> = {
       failed: (reason) => `出错了：${reason}`,
       demoOff: (status) => `演示令牌接口返回 ${status}（DEMO 是否已开启？）`,
       noLink: '请扫描登录页面上的二维码来打开此页面。',
+      devicesHeading: '已登录的浏览器',
+      device: (browser, os, ip, since) => `${os} 上的 ${browser} · ${ip} · 自 ${since}`,
+      noDevices: '没有在任何浏览器上登录。',
+      signOut: '退出登录',
+      signOutDevice: (browser, os) => `让 ${os} 上的 ${browser} 退出登录`,
     },
   },
   es: {
@@ -208,6 +243,12 @@ export const DEMO_TEXT: Record<DemoLanguage, DemoText> = {
       openPhonePage: 'Abre la página del teléfono en otra ventana',
       liveSocket: 'En directo por WebSocket',
       liveLongPoll: 'En directo por HTTP (long polling)',
+      signOut: 'Cerrar sesión',
+      signOutFailed: 'No se pudo cerrar la sesión, reinténtalo',
+      signedOutRevoked: 'Sesión cerrada desde tu teléfono',
+      signedOutLogout: 'Sesión cerrada',
+      signedOutExpired: 'Tu sesión ha caducado',
+      logInAgain: 'Iniciar sesión de nuevo',
     },
     phone: {
       title: (site) => `Confirmar inicio de sesión — ${site}`,
@@ -233,6 +274,11 @@ export const DEMO_TEXT: Record<DemoLanguage, DemoText> = {
       failed: (reason) => `Algo salió mal: ${reason}`,
       demoOff: (status) => `El endpoint de tokens de la demo respondió ${status} (¿está DEMO activado?)`,
       noLink: 'Abre esta página escaneando el código QR de la página de inicio de sesión.',
+      devicesHeading: 'Navegadores con sesión iniciada',
+      device: (browser, os, ip, since) => `${browser} en ${os} · ${ip} · desde las ${since}`,
+      noDevices: 'No hay sesión iniciada en ningún navegador.',
+      signOut: 'Cerrar sesión',
+      signOutDevice: (browser, os) => `Cerrar la sesión de ${browser} en ${os}`,
     },
   },
 };

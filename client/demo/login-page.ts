@@ -4,8 +4,8 @@
  * greets the user with what /api/me says of the token. In the language the
  * server chose (`<html lang>`, client/demo/i18n.ts).
  */
-import { createQrLogin, renderQr, type Channel, type QrLoginHandle } from '../browser';
-import type { LoginSnapshot, RedeemedLogin } from '../shared/protocol';
+import { createQrLogin, renderQr, watchSession, type Channel, type QrLoginHandle, type SessionWatch } from '../browser';
+import type { LoginSnapshot, RedeemedLogin, SignOutReason } from '../shared/protocol';
 import { demoText } from './i18n';
 import { byId, serverBaseUrl, siteName } from './page-base';
 
@@ -24,6 +24,7 @@ const again = byId<HTMLButtonElement>('again');
 const hint = byId('hint');
 const phoneLink = byId<HTMLAnchorElement>('phone-link');
 const channel = byId('channel');
+const signOutButton = byId<HTMLButtonElement>('signout');
 
 const CHANNEL_TEXT: Record<Channel, string> = { socket: text.liveSocket, 'long-poll': text.liveLongPoll, none: '' };
 /** A phone-sized screen cannot be scanned by the phone showing it: there the page offers the user code. */
@@ -89,6 +90,35 @@ async function onSuccess(login: RedeemedLogin): Promise<void> {
   }
   show('welcome', text.welcome(me.user.displayName), { qr: false, scanner: true });
   channel.textContent = '';
+  stayReachable(login.token);
+}
+
+const SIGNED_OUT_TEXT: Record<SignOutReason, string> = {
+  revoked: text.signedOutRevoked,
+  logout: text.signedOutLogout,
+  expired: text.signedOutExpired,
+};
+let watch: SessionWatch | undefined;
+
+/** While logged in, the page listens for a sign-out from the phone (or the token running out) and offers its own. */
+function stayReachable(token: string): void {
+  signOutButton.hidden = false;
+  watch = watchSession(token, { baseUrl, onSignedOut: ({ reason }) => signedOut(reason) });
+  signOutButton.onclick = async () => {
+    signOutButton.disabled = true;
+    const res = await fetch(`${baseUrl}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+    signOutButton.disabled = false;
+    if (res?.status === 204) signedOut('logout');
+    else status.textContent = text.signOutFailed;
+  };
+}
+
+function signedOut(reason: SignOutReason): void {
+  watch?.close();
+  watch = undefined;
+  sessionStorage.removeItem('qrlogin-demo-token');
+  signOutButton.hidden = true;
+  show('signed-out', SIGNED_OUT_TEXT[reason], { qr: false, button: text.logInAgain });
 }
 
 const login: QrLoginHandle = createQrLogin({

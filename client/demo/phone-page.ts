@@ -2,7 +2,9 @@
  * The page a phone camera opens (`/m/login?id=…&code=…`). It stands in for
  * the website's own app: pick a demo user (the app's login), see which site,
  * account and browser the login is for, then confirm or cancel — all through
- * the mobile SDK. In the language the server chose (client/demo/i18n.ts).
+ * the mobile SDK. After that (or opened without a code) it lists the
+ * browsers the user is logged in on, each with a sign-out button (linked
+ * devices, v1.1). In the language the server chose (client/demo/i18n.ts).
  */
 import { createMobileClient, type LoginRef, type MobileClient, type ScannedLogin } from '../mobile';
 import { QrLoginError } from '../shared/errors';
@@ -27,6 +29,8 @@ const request = byId('request');
 const result = byId('result');
 const confirmButton = byId<HTMLButtonElement>('confirm');
 const cancelButton = byId<HTMLButtonElement>('cancel');
+const devicesSection = byId('devices');
+const deviceList = byId('device-list');
 
 const params = new URLSearchParams(location.search);
 const ref: LoginRef | null = params.get('id') && params.get('code') ? { id: params.get('id') as string, code: params.get('code') as string } : null;
@@ -84,6 +88,7 @@ function wire(client: MobileClient, scanned: ScannedLogin): void {
     try {
       await client[action](scanned);
       step('done', action === 'confirm' ? text.done(scanned.request.browser) : text.cancelled);
+      await showDevices(client);
     } catch (err) {
       step('error', explain(err));
     }
@@ -92,9 +97,41 @@ function wire(client: MobileClient, scanned: ScannedLogin): void {
   cancelButton.addEventListener('click', () => void act('cancel'));
 }
 
-if (!ref) {
-  step('error', text.noLink);
-} else {
+/** The user's logged-in browsers, newest first, each with its sign-out button. */
+async function showDevices(client: MobileClient): Promise<void> {
+  const devices = await client.devices();
+  const items = devices.map((device) => {
+    const item = document.createElement('li');
+    item.dataset.sid = device.sid;
+    const line = document.createElement('span');
+    line.textContent = text.device(device.browser, device.os, device.ip, new Date(device.createdAt).toLocaleTimeString(lang));
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = text.signOut;
+    button.setAttribute('aria-label', text.signOutDevice(device.browser, device.os));
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await client.signOut(device.sid);
+        await showDevices(client);
+      } catch (err) {
+        button.disabled = false;
+        result.textContent = explain(err);
+      }
+    });
+    item.append(line, button);
+    return item;
+  });
+  if (items.length === 0) {
+    const none = document.createElement('li');
+    none.textContent = text.noDevices;
+    items.push(none);
+  }
+  deviceList.replaceChildren(...items);
+  devicesSection.hidden = false;
+}
+
+{
   for (const user of DEMO_USERS) {
     const button = document.createElement('button');
     button.type = 'button';
@@ -107,6 +144,11 @@ if (!ref) {
       for (const b of Array.from(users.querySelectorAll('button'))) b.disabled = true;
       try {
         const client = await signInAs(user);
+        // Opened without a code: the app's linked-devices screen.
+        if (!ref) {
+          step('done');
+          return await showDevices(client);
+        }
         const scanned = await client.scan(ref);
         showRequest(scanned, user);
         wire(client, scanned);
@@ -116,5 +158,6 @@ if (!ref) {
     });
     users.append(button);
   }
-  step('pick');
+  // Without a code there is nothing to confirm: how to get one, and the user pick for the devices list.
+  step('pick', ref ? '' : text.noLink);
 }

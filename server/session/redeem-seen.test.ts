@@ -30,6 +30,7 @@ test('wins on the version seen confirmed: one token, the redeemed version told, 
     tokenType: 'Bearer',
     expiresIn: 60,
     user: ANA,
+    sid: id,
   });
   await new Promise(setImmediate); // the news follows the answer
   expect(told.at(-1)).toMatchObject({ id, state: 'redeemed', version: 4, user: ANA });

@@ -99,7 +99,7 @@ describe('linked devices on several nodes', () => {
     }
     expect((await me(c.url, anas.token)).body).toMatchObject({ user: { id: ana }, sid: anas.sid });
     expect((await listDevices(c.url, appToken(ana))).body.devices).toEqual([
-      expect.objectContaining({ sid: anas.sid, browser: 'Chrome 131', os: 'macOS' }),
+      expect.objectContaining({ sid: anas.sid, browser: 'Chrome 131', os: 'Mac OS' }),
     ]);
     expect(socket.connected).toBe(true);
   });
