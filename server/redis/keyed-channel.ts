@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { KeyedChannel } from '../realtime/keyed-channel';
 import { duplicateForPublishing, duplicateForSubscribing, isCluster, whenReady, type RedisClient } from './connect';
 
 export interface RedisKeyedChannelOptions {
@@ -12,12 +11,12 @@ export interface RedisKeyedChannelOptions {
 }
 
 /**
- * KeyedChannel on Redis: SUBSCRIBE to a key's channel while this node has a
+ * realtime/keyed-channel.ts's KeyedChannel on Redis (matched by shape: redis/ does not import realtime/): SUBSCRIBE to a key's channel while this node has a
  * listener for it (SSUBSCRIBE on a Cluster, where a classic PUBLISH would be
  * copied to every node of the cluster), PUBLISH (SPUBLISH) to it. No pattern
  * subscription, so a publish costs Redis O(subscribers of that channel).
  */
-export async function createRedisKeyedChannel(client: RedisClient, options: RedisKeyedChannelOptions): Promise<KeyedChannel> {
+export async function createRedisKeyedChannel(client: RedisClient, options: RedisKeyedChannelOptions) {
   const cluster = isCluster(client);
   const pub = duplicateForPublishing(client);
   const sub = duplicateForSubscribing(client, { sharded: true });
@@ -48,7 +47,7 @@ export async function createRedisKeyedChannel(client: RedisClient, options: Redi
   };
 
   return {
-    async listen(key, onMessage) {
+    async listen(key: string, onMessage: (message: string) => void): Promise<() => void> {
       const channel = channelOf(key);
       let set = listeners.get(channel);
       if (!set) {
@@ -74,14 +73,14 @@ export async function createRedisKeyedChannel(client: RedisClient, options: Redi
       }
       return stop;
     },
-    publish(key, message) {
+    publish(key: string, message: string): void {
       const target = pub as unknown as Record<string, (channel: string, message: string) => Promise<unknown>>;
       target[cluster ? 'spublish' : 'publish']!.call(pub, channelOf(key), message).catch((err: Error) => {
         options.onError?.();
         options.logger.warn({ err: err.message }, 'redis keyed channel publish failed; other nodes miss this hint');
       });
     },
-    async close() {
+    async close(): Promise<void> {
       listeners.clear();
       subscribed.clear();
       await Promise.all([pub, sub].map((c) => c.quit().catch(() => c.disconnect())));
