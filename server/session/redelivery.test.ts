@@ -24,7 +24,7 @@ test('a repeat redeem within the window answers the same token, with the time it
   const { store, service, issuedCount, advance } = setup(90_000);
   const { id, secret } = await confirmedLogin(service);
   const first = await service.redeem(id, secret);
-  expect(first).toEqual({ token: 'token-1-for-ana-redeemed', tokenType: 'Bearer', expiresIn: 60, user: ANA });
+  expect(first).toEqual({ token: 'token-1-for-ana-redeemed', tokenType: 'Bearer', expiresIn: 60, user: ANA, sid: id });
   advance(20_000);
   await expect(service.redeem(id, secret)).resolves.toEqual({ ...first, expiresIn: 40 });
   advance(39_000);

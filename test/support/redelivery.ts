@@ -16,9 +16,10 @@ export async function endRedeliveryWindow(redisUrl: string, keyPrefix: string, i
 }
 
 /** The redeem answer a repeat gets: the same token and user, the time left counted down. */
-export const sameAnswer = (first: { token: string; user: unknown }) => ({
+export const sameAnswer = (first: { token: string; user: unknown; sid: string }) => ({
   token: first.token,
   tokenType: 'Bearer',
   expiresIn: expect.any(Number),
   user: first.user,
+  sid: first.sid,
 });
