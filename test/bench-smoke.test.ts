@@ -36,7 +36,7 @@ test('the benchmark runs every scenario and reports each figure with its target'
     'confirm → token, push, two nodes: p50 / p99',
     'polling mean / push mean (one node)',
     'idle socket RSS (heap), 60 on one node',
-    'creation / QR-encoding ceiling',
+    'creation / healthz, side by side',
     'event-loop delay under mixed load: p50 / p99',
   ]);
   for (const row of targets) expect(typeof row.met).toBe('boolean');

@@ -1,0 +1,46 @@
+/**
+ * A process of idle browsers for the memory scenario (bench/scenarios/memory.ts):
+ * told over IPC which node and sessions, it opens one websocket-only
+ * Socket.IO client per session from its own loopback source address (each
+ * address has its own ~28,000 ephemeral ports), waits for each to get its
+ * first state, reports, and holds them until told to stop. Several of these
+ * share the sockets out, so no process runs out of descriptors or of CPU.
+ */
+import type { Socket } from 'socket.io-client';
+import { connectBrowser, waitForState } from '../test/support/client';
+import { inPool } from './lib/pool';
+
+export interface IdleClientsTask {
+  url: string;
+  localAddress: string;
+  sessions: { id: string; secret: string }[];
+}
+
+export type IdleClientsReply = { type: 'open'; sockets: number } | { type: 'failed'; error: string };
+
+const sockets: Socket[] = [];
+
+async function open(task: IdleClientsTask): Promise<void> {
+  await inPool(task.sessions.length, 64, async (i) => {
+    const session = task.sessions[i]!;
+    const socket = await connectBrowser(task.url, { id: session.id, secret: session.secret }, ['websocket'], {
+      localAddress: task.localAddress,
+    } as object);
+    sockets.push(socket);
+    await waitForState(socket, () => true, 30_000);
+  });
+}
+
+process.on('message', (message: { type: 'open'; task: IdleClientsTask } | { type: 'stop' }) => {
+  const reply = (body: IdleClientsReply) => process.send?.(body);
+  if (message.type === 'open') {
+    open(message.task).then(
+      () => reply({ type: 'open', sockets: sockets.length }),
+      (err: Error) => reply({ type: 'failed', error: err.message }),
+    );
+  } else {
+    for (const socket of sockets) socket.close();
+    process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));
