@@ -1,4 +1,4 @@
-import { createQrLogin, socketIoOpener, type Channel, type QrLoginHandle, type QrLoginOptions } from '../client/browser';
+import { createQrLogin, socketIoOpener, type Channel, type QrCode, type QrLoginHandle, type QrLoginOptions } from '../client/browser';
 import type { LoginSnapshot, RedeemedLogin } from '../client/shared/protocol';
 import { createMobileClient } from '../client/mobile';
 import { appToken, call } from './support/client';
@@ -10,21 +10,22 @@ import { startTcpProxy } from './support/tcp-proxy';
 function follow(options: QrLoginOptions) {
   const states: LoginSnapshot[] = [];
   const channels: Channel[] = [];
-  let gotQr!: (content: string) => void;
+  let gotQr!: (code: QrCode) => void;
   let succeeded!: (login: RedeemedLogin) => void;
   let failed!: (err: unknown) => void;
-  const qr = new Promise<string>((resolve) => (gotQr = resolve));
+  const qrCode = new Promise<QrCode>((resolve) => (gotQr = resolve));
+  const qr = qrCode.then((code) => code.content);
   const success = new Promise<RedeemedLogin>((resolve, reject) => ((succeeded = resolve), (failed = reject)));
   const handle: QrLoginHandle = createQrLogin({
     ...options,
-    onQr: (code) => gotQr(code.content),
+    onQr: (code) => gotQr(code),
     onState: (s) => states.push(s),
     onChannel: (c) => channels.push(c),
     onSuccess: succeeded,
     onError: failed,
   });
   stopAfterTest.push(handle);
-  return { qr, success, states, channels, handle };
+  return { qr, qrCode, success, states, channels, handle };
 }
 
 const stopAfterTest: QrLoginHandle[] = [];
@@ -64,6 +65,15 @@ describe('browser SDK against a real server', () => {
     expect(login.channels).toEqual(['long-poll', 'socket', 'none']);
     const me = await call(server.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${token}` } });
     expect(me).toMatchObject({ status: 200, body: { user: { id: 'ana' } } });
+  });
+
+  test('the QR comes with its userCode (v1.1); a phone that types it logs the browser in', async () => {
+    const login = follow({ baseUrl: server.url });
+    const { userCode } = await login.qrCode;
+    expect(userCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    const phone = createMobileClient({ baseUrl: server.url, token: appToken('ana', { name: 'Ana' }) });
+    await phone.confirm(await phone.scanUserCode(userCode as string));
+    expect((await login.success).user).toEqual({ id: 'ana', displayName: 'Ana' });
   });
 
   test('with the socket unreachable: falls back to the HTTP long poll and still logs in', async () => {

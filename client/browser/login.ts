@@ -57,9 +57,6 @@ export interface QrLoginHandle {
   stop(): Promise<void>;
 }
 
-/** The create answer of a v1.1 server (the field is optional until every server sends it). */
-type WithUserCode = CreatedLoginSession & { userCode?: string };
-
 /** Extra time after `expiresIn` before the SDK asks the server itself whether the code expired. */
 const EXPIRY_CHECK_GRACE_MS = 2000;
 const REDEEM_ACK_TIMEOUT_MS = 10_000;
@@ -143,7 +140,7 @@ class LoginController implements QrLoginHandle {
     }
     this.codes++;
     this.session = created;
-    const { secret: _secret, qr, expiresIn: _in, pollIntervalMs: _p, userCode, ...snapshot } = created as WithUserCode;
+    const { secret: _secret, qr, expiresIn: _in, pollIntervalMs: _p, userCode, ...snapshot } = created;
     this.qr = { content: qr.content, svg: qr.svg, expiresAt: created.expiresAt, ...(userCode ? { userCode } : {}) };
     this.options.onQr?.(this.qr, reason);
     this.apply(snapshot);
