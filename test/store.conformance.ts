@@ -7,10 +7,10 @@
 import { randomInt } from 'node:crypto';
 import { USER_CODE_ALPHABET } from '../client/shared/protocol';
 import { hashSecret, newSessionId } from '../server/session/secrets';
-import { LoginService } from '../server/session/service';
 import type { SessionRecord } from '../server/session/types';
 import type { Store } from '../server/session/store';
 import { waitFor } from './support/expect';
+import { testService } from './support/login-service';
 
 export interface StoreUnderTest {
   store: Store;
@@ -143,14 +143,7 @@ export function storeConformance(makeStore: StoreFactory): void {
     await store.create(taken);
     const free = randomUserCode();
     const draws = [taken.userCode as string, taken.userCode as string, free];
-    const service = new LoginService({
-      store,
-      publicUrl: 'http://127.0.0.1:1',
-      ttlMs: 60_000,
-      confirmWindowMs: 60_000,
-      issueWebToken: async () => ({ token: 'unused', expiresIn: 1 }),
-      newUserCode: () => draws.shift() as string,
-    });
+    const { service } = testService(store, { newUserCode: () => draws.shift() as string });
     const { record } = await service.create({ ip: '127.0.0.1', userAgent: 'jest' });
     expect(draws).toEqual([]);
     expect(record.userCode).toBe(free);
@@ -287,13 +280,7 @@ export function storeConformance(makeStore: StoreFactory): void {
   });
 
   test('the service stores only a hash of the browser secret', async () => {
-    const service = new LoginService({
-      store,
-      publicUrl: 'http://127.0.0.1:1',
-      ttlMs: 60_000,
-      confirmWindowMs: 60_000,
-      issueWebToken: async () => ({ token: 'unused', expiresIn: 1 }),
-    });
+    const { service } = testService(store);
     const { record, secret } = await service.create({ ip: '127.0.0.1', userAgent: 'jest' });
     const stored = await store.find(record.id);
     expect(stored?.secretHash).toBe(hashSecret(secret));

@@ -9,7 +9,7 @@ export const ANA = { id: 'ana', displayName: 'Ana' };
  * after its count, user and session state (`token-1-for-ana-redeemed`), and
  * every change it announces kept in `told`.
  */
-export function testService(store: Store, options: { now?: () => number; redeliveryMs?: number } = {}) {
+export function testService(store: Store, options: { now?: () => number; redeliveryMs?: number; newUserCode?: () => string } = {}) {
   let issued = 0;
   const told: Snapshot[] = [];
   const service = new LoginService({
@@ -21,6 +21,7 @@ export function testService(store: Store, options: { now?: () => number; redeliv
     onChange: (snapshot) => told.push(snapshot),
     now: options.now,
     redeliveryMs: options.redeliveryMs,
+    newUserCode: options.newUserCode,
   });
   return { service, told, issuedCount: () => issued };
 }
