@@ -41,10 +41,11 @@ describe.each<StoreKind>(['redis', 'memory'])('transitions over HTTP (%s store)'
           expiresIn: 60,
           pollIntervalMs: 1000,
           qr: { content: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/m\/login\?id=[0-9a-f-]{36}&code=[A-Za-z0-9_-]{22,}$/), svg: expect.stringMatching(/^<svg/) },
+          userCode: expect.stringMatching(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/),
         });
         expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(50_000);
       }
-      for (const field of ['id', 'secret'] as const) expect(new Set(answers.map((r) => r.body[field])).size).toBe(answers.length);
+      for (const field of ['id', 'secret', 'userCode'] as const) expect(new Set(answers.map((r) => r.body[field])).size).toBe(answers.length);
       expect(new Set(answers.map((r) => new URL(r.body.qr.content).searchParams.get('code'))).size).toBe(answers.length);
     });
 

@@ -36,7 +36,10 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
   const qrOrigin = new URL(publicUrl).origin;
   const qrPath = `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/m/login`;
 
-  /** `{qr}` is the scanned URL; only ours (PUBLIC_URL + BASE_PATH + /m/login) is accepted, a defence against relayed codes. */
+  /**
+   * What a scan names: `{userCode}` typed by the user (v1.1), `{id, code}`, or `{qr}`, the scanned URL;
+   * only ours (PUBLIC_URL + BASE_PATH + /m/login) is accepted, a defence against relayed codes.
+   */
   const scanned = (body: unknown): Named => {
     if (typeof body === 'object' && body !== null && 'userCode' in body) return parse(userCodeBody, body, 'body');
     const parsed = parse(scanBody, body, 'body');
