@@ -3,26 +3,16 @@
  * the mobile SDK's devices() and signOut(), the browser SDK's watchSession(),
  * and `qrlogin-phone devices` / `sign-out`.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { watchSession } from '../client/browser';
 import { createMobileClient, NotFoundError, QrLoginError } from '../client/mobile';
 import type { SignedOutEvent } from '../client/shared/protocol';
+import { runCli } from './support/cli';
 import { appToken, call, confirmedLogin } from './support/client';
 import { waitFor } from './support/expect';
 import { startTestServer, type TestServer } from './support/server';
 import { logout, me } from './support/session-socket';
 
-const CLI = join(__dirname, '..', 'dist', 'client', 'phone', 'cli.js');
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
-
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 20_000, env: { ...process.env, QRLOGIN_APP_TOKEN: '' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('linked devices in the SDKs and the CLI', () => {
   let server: TestServer;

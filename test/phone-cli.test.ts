@@ -1,22 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from './support/cli';
 import { appToken, createLogin, readSession, redeemOverHttp } from './support/client';
 import { startTestServer, type TestServer } from './support/server';
-
-const CLI = join(__dirname, '..', 'dist', 'client', 'phone', 'cli.js');
-
-/** Runs the built `qrlogin-phone` (npm test builds first) as its own process. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 20_000, env: { ...process.env, QRLOGIN_APP_TOKEN: '', ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('qrlogin-phone, the phone simulator CLI', () => {
   let server: TestServer;

@@ -4,39 +4,25 @@
  * browser out from the phone page's device list: the desktop page says so at
  * once. And the desktop page's own "Sign out".
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEMO_TEXT } from '../../client/demo/i18n';
-import { desktopContext, launchChromium, phoneContext, readQr, screenshot, waitForText, watchProblems } from '../support/chromium';
+import { desktopContext, launchChromium, phoneContext, readQr, screenshot, trackedPages, waitForText } from '../support/chromium';
 import { me } from '../support/session-socket';
 import { startTestServer, type TestServer } from '../support/server';
 
 const text = DEMO_TEXT.en;
 let browser: Browser;
 let server: TestServer;
-const contexts: BrowserContext[] = [];
-const problems: string[][] = [];
+const open = trackedPages();
 
 beforeAll(async () => {
   browser = await launchChromium();
   server = await startTestServer({ env: { DEMO: '1', DEMO_FORCE: '1' } });
 });
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  expect(problems.splice(0).flat()).toEqual([]);
-});
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function open(context: Promise<BrowserContext>, url: string): Promise<Page> {
-  const ctx = await context;
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  problems.push(watchProblems(page));
-  await page.goto(url);
-  return page;
-}
 
 /** The desktop page logged in as `user` through the phone page: both pages, and the desktop's token. */
 async function logIn(user: string): Promise<{ desktop: Page; phone: Page; token: string }> {

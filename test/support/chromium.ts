@@ -94,3 +94,24 @@ export function watchProblems(page: Page): string[] {
   });
   return problems;
 }
+
+/**
+ * Pages a test opens, closed after each test, which also fails if any of
+ * them had an uncaught error or CSP refusal. Call at the top of a file.
+ */
+export function trackedPages(): (context: BrowserContext | Promise<BrowserContext>, url: string) => Promise<Page> {
+  const contexts: BrowserContext[] = [];
+  const problems: string[][] = [];
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    expect(problems.splice(0).flat()).toEqual([]);
+  });
+  return async (context, url) => {
+    const ctx = await context;
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    problems.push(watchProblems(page));
+    await page.goto(url);
+    return page;
+  };
+}
