@@ -103,7 +103,7 @@ describe('browser SDK: the QR', () => {
   test('hands the page the v1.1 user code with the QR, and nothing of it to onState', async () => {
     const shown: QrCode[] = [];
     const h = harness({ onQr: (qr) => shown.push(qr) });
-    const session = Object.assign(createdSession(), { userCode: 'BCDF-GHJK' });
+    const session = { ...createdSession(), userCode: 'BCDF-GHJK' };
     await h.created(session);
     expect(shown).toEqual([{ content: session.qr.content, svg: session.qr.svg, expiresAt: session.expiresAt, userCode: 'BCDF-GHJK' }]);
     expect(h.states).toEqual([snapshotOf(session, 'pending', 1)]);

@@ -11,9 +11,11 @@ import { call } from '../support/client';
 import { desktopContext, launchChromium, phoneContext, waitForText, watchProblems } from '../support/chromium';
 import { contrastRatio } from '../support/contrast';
 import { startTestServer, type TestServer } from '../support/server';
-import { userCodesOf } from '../support/user-code';
+import { userCodesOf, withoutUserCodes } from '../support/user-code';
+import { waitFor } from '../support/wait';
 
 const SITE = 'Shop';
+const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/;
 let browser: Browser;
 let server: TestServer;
 const contexts: BrowserContext[] = [];
@@ -90,12 +92,14 @@ describe('in Spanish, in Chromium', () => {
 
   test('the user code under the QR; after a scan: who scanned and "Not you? Start over", which gives a new code', async () => {
     const desktopCtx = await desktopContext(browser, { locale: 'es-ES' });
-    const codes = await userCodesOf(desktopCtx);
+    const codes = userCodesOf(desktopCtx);
     const desktop = await open(desktopCtx, '/');
     await waitForText(desktop, '#status', es.login.scan);
     expect(await desktop.getAttribute('html', 'lang')).toBe('es');
     expect(await desktop.textContent('h1')).toBe(es.login.heading(SITE));
     expect(await desktop.isVisible('#qr svg')).toBe(true);
+    await waitFor(() => codes.length === 1);
+    expect(codes[0]).toMatch(USER_CODE);
     expect((await desktop.textContent('#user-code-line'))?.replace(/\s+/g, ' ').trim()).toBe(`${es.login.cantScan} ${codes[0]}`);
     const first = await loginRef(desktop);
 
@@ -117,7 +121,7 @@ describe('in Spanish, in Chromium', () => {
     await waitForText(desktop, '#status', es.login.scan);
     const second = await loginRef(desktop);
     expect(second.id).not.toBe(first.id);
-    expect(codes).toHaveLength(2);
+    await waitFor(() => codes.length === 2);
     expect(await desktop.textContent('#user-code')).toBe(codes[1]);
     expect(await desktop.isVisible('#start-over')).toBe(false);
     await phone.click('#confirm');
@@ -126,20 +130,23 @@ describe('in Spanish, in Chromium', () => {
 
   test('at phone width the login page offers the user code instead of the QR', async () => {
     const ctx = await phoneContext(browser, { 'accept-language': 'es-ES' });
-    const codes = await userCodesOf(ctx);
+    const codes = userCodesOf(ctx);
     const page = await open(ctx, '/');
     await waitForText(page, '#status', es.login.enterCode(SITE));
     expect(await page.isVisible('#qr')).toBe(false);
     expect(await page.isVisible('#hint')).toBe(false);
     expect(await page.isVisible('#user-code')).toBe(true);
+    await waitFor(() => codes.length === 1);
     expect(await page.textContent('#user-code')).toBe(codes[0]);
   });
 
-  test('at phone width against a server without user codes, the QR stays', async () => {
-    const page = await open(await phoneContext(browser, { 'accept-language': 'es-ES' }), '/');
+  test('at phone width against a server without user codes (v1.0), the QR stays', async () => {
+    const ctx = await phoneContext(browser, { 'accept-language': 'es-ES' });
+    await withoutUserCodes(ctx);
+    const page = await open(ctx, '/');
     await page.locator('#login[data-state="pending"]').waitFor();
-    if (await page.getAttribute('#login', 'data-user-code')) return expect(await page.isVisible('#qr')).toBe(false); // a v1.1 server
     expect(await page.isVisible('#qr svg')).toBe(true);
+    expect(await page.isVisible('#user-code-line')).toBe(false);
     expect(await page.textContent('#status')).toBe(es.login.scan);
   });
 });

@@ -10,7 +10,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_LANGUAGES, DEMO_TEXT, type DemoLanguage } from '../../client/demo/i18n';
 import { desktopContext, launchChromium, phoneContext, waitForText, watchProblems } from '../support/chromium';
 import { startTestServer, type TestServer } from '../support/server';
-import { userCodesOf } from '../support/user-code';
 
 const SITE = 'Shop';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'screenshots');
@@ -65,9 +64,7 @@ describe.each(DEMO_LANGUAGES)('screenshots in %s, light and dark', (lang) => {
     return page;
   }
   const desktop = async (base: string) => {
-    const ctx = await desktopContext(browser, { locale: lang });
-    await userCodesOf(ctx);
-    return open(Promise.resolve(ctx), `${base}/`);
+    return open(desktopContext(browser, { locale: lang }), `${base}/`);
   };
   const phone = (url: string, headers: Record<string, string> = {}) =>
     open(phoneContext(browser, { 'accept-language': ACCEPT_LANGUAGE[lang], ...headers }), url);
@@ -78,9 +75,7 @@ describe.each(DEMO_LANGUAGES)('screenshots in %s, light and dark', (lang) => {
     await waitForText(login, '#status', text.login.scan);
     await shoot(login, 'login-1-pending');
 
-    const narrowCtx = phoneContext(browser, { 'accept-language': ACCEPT_LANGUAGE[lang] });
-    await userCodesOf(await narrowCtx);
-    const narrow = await open(narrowCtx, `${server.url}/`);
+    const narrow = await phone(`${server.url}/`);
     await waitForText(narrow, '#status', text.login.enterCode(SITE));
     await shoot(narrow, 'login-2-pending-phone-width');
 

@@ -1,28 +1,21 @@
 import type { BrowserContext } from 'playwright-core';
 
-/**
- * Protocol v1.1 create answers carry `userCode`. Until every server of the
- * test sends it, this gives the page one the way a v1.1 server would (8
- * letters of the RFC 8628 alphabet, `XXXX-XXXX`); an answer that has one
- * passes unchanged. Returns the user codes the page was given, in order.
- */
-export async function userCodesOf(context: BrowserContext): Promise<string[]> {
+/** The user codes (protocol v1.1) of the login sessions the context's pages create, in order. */
+export function userCodesOf(context: BrowserContext): string[] {
   const codes: string[] = [];
-  await context.route(/\/api\/login-sessions$/, async (route) => {
-    if (route.request().method() !== 'POST') return route.continue();
-    const response = await route.fetch();
-    const body = (await response.json()) as { userCode?: string };
-    if (response.status() === 201) {
-      body.userCode ??= standInCode(codes.length);
-      codes.push(body.userCode);
-    }
-    await route.fulfill({ response, json: body });
+  context.on('response', (response) => {
+    if (response.request().method() !== 'POST' || !/\/api\/login-sessions$/.test(response.url()) || response.status() !== 201) return;
+    void response.json().then((body: { userCode?: string }) => body.userCode && codes.push(body.userCode));
   });
   return codes;
 }
 
-const ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
-const standInCode = (n: number): string => {
-  const letters = Array.from({ length: 8 }, (_, i) => ALPHABET[(n * 7 + i * 3) % ALPHABET.length]).join('');
-  return `${letters.slice(0, 4)}-${letters.slice(4)}`;
-};
+/** Makes the context's create answers those of a v1.0 server: no `userCode`. */
+export async function withoutUserCodes(context: BrowserContext): Promise<void> {
+  await context.route(/\/api\/login-sessions$/, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const response = await route.fetch();
+    const { userCode: _dropped, ...body } = (await response.json()) as { userCode?: string };
+    await route.fulfill({ response, json: body });
+  });
+}
