@@ -13,6 +13,7 @@ import { machine, printTable, writeResults } from './lib/report';
 import { medianOf } from './lib/stats';
 import { rows, type LatencyRun } from './table';
 import { eventLoopRun, type EventLoopRun } from './scenarios/event-loop';
+import { fanoutRun, type FanoutRun } from './scenarios/fanout';
 import { longPollRun, pollingRun, pushRun, roundTripRun, skeletonRun } from './scenarios/latency';
 import { memoryRun, type MemoryRun } from './scenarios/memory';
 import { creationRun, qrRenderCost, type CreationRun } from './scenarios/throughput';
@@ -34,8 +35,10 @@ const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 4);
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1500);
 const IDLE_SOCKETS_UNDER_LOAD = Math.min(1000, SOCKETS);
-/** Comma-separated subset of latency,memory,event-loop (default all), for profiling one at a time. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,memory,event-loop').split(','));
+/** Logins per fan-out measurement (each of the two: one idle node attached, then seven). */
+const FANOUT_LOGINS = PUSH_SAMPLES * 2;
+/** Comma-separated subset of latency,memory,event-loop,fanout (default all), for profiling one at a time. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,memory,event-loop,fanout').split(','));
 const KNOBS = ['BENCH_RUNS', 'BENCH_SOCKETS', 'BENCH_SAMPLES', 'BENCH_LOAD_SECONDS', 'BENCH_WARMUP', 'BENCH_ONLY', 'BENCH_CPU_PROF'];
 /** Only a run with every default is recorded (bench/results.json and docs/BENCHMARKS.md); others go to a trial file. */
 const RECORDED = !process.env.BENCH_RESULTS && KNOBS.every((knob) => !process.env[knob]);
@@ -116,17 +119,29 @@ async function eventLoop(): Promise<EventLoopRun[]> {
 }
 
 
+/** A serving node, idle nodes (1, then 7) on one Redis: what a login costs the others. */
+async function fanout(): Promise<FanoutRun[]> {
+  const runs: FanoutRun[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    log(`fan-out run ${run}/${RUNS}: ${FANOUT_LOGINS} logins with 1, then 7 idle nodes`);
+    runs.push(await fanoutRun(FANOUT_LOGINS, Math.ceil(WARMUP / 3)));
+  }
+  return runs;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const host = machine();
   const { latency, creation } = ONLY.has('latency') ? await latencyAndThroughput() : { latency: [], creation: [] };
   const memoryRuns = ONLY.has('memory') ? await memory() : [];
   const eventLoopRuns = ONLY.has('event-loop') ? await eventLoop() : [];
+  const fanoutRuns = ONLY.has('fanout') ? await fanout() : [];
   const medians = {
     latency: latency.length ? medianOf(latency) : undefined,
     creation: creation.length ? medianOf(creation) : undefined,
     memory: memoryRuns.length ? medianOf(memoryRuns) : undefined,
     eventLoop: eventLoopRuns.length ? medianOf(eventLoopRuns) : undefined,
+    fanout: fanoutRuns.length ? medianOf(fanoutRuns) : undefined,
   };
   const table = rows(medians);
   process.stdout.write(`\n${printTable(table)}\n\n`);
@@ -139,7 +154,7 @@ async function main(): Promise<void> {
     runs: RUNS,
     table,
     medians,
-    perRun: { latency, creation, memory: memoryRuns, eventLoop: eventLoopRuns },
+    perRun: { latency, creation, memory: memoryRuns, eventLoop: eventLoopRuns, fanout: fanoutRuns },
   });
   if (RECORDED) {
     updateDoc(join(ROOT, 'docs', 'BENCHMARKS.md'), printTable(table), host, new Date().toISOString(), seconds, RUNS, medians);

@@ -2,6 +2,7 @@
 import type { Row } from './lib/report';
 import { round } from './lib/stats';
 import type { EventLoopRun } from './scenarios/event-loop';
+import type { FanoutRun } from './scenarios/fanout';
 import type { MemoryRun } from './scenarios/memory';
 import type { CreationRun } from './scenarios/throughput';
 
@@ -46,14 +47,16 @@ export interface Medians {
   creation?: CreationRun;
   memory?: MemoryRun;
   eventLoop?: EventLoopRun;
+  fanout?: FanoutRun;
 }
 
-export function rows({ latency: l, creation: c, memory: m, eventLoop: e }: Medians): Row[] {
+export function rows({ latency: l, creation: c, memory: m, eventLoop: e, fanout: f }: Medians): Row[] {
   return [
     ...(l ? latencyRows(l) : []),
     ...(m ? memoryRows(m) : []),
     ...(c && l ? creationRows(c, l) : []),
     ...(e ? eventLoopRows(e) : []),
+    ...(f ? fanoutRows(f) : []),
   ];
 }
 
@@ -117,4 +120,22 @@ const eventLoopRows = (e: EventLoopRun): Row[] => [
     met: e.delayP99Ms < 10,
   },
   { figure: '  meanwhile: creations/s, confirm → token p99', value: `${perS(e.createPerSecond)}, ${ms(e.confirmToTokenP99Ms)}` },
+];
+
+const us = (v: number) => `${round(v, 0)} µs`;
+
+const fanoutRows = (f: FanoutRun): Row[] => [
+  {
+    figure: 'fan-out: idle node CPU per foreign login / serving node',
+    value: `${pct(f.idleOverServing)} (${ms(f.idleCpuMsPerLogin)} / ${ms(f.servingCpuMsPerLogin)})`,
+    target: '≤ 2 %',
+    met: f.idleOverServing <= 0.02,
+  },
+  {
+    figure: 'fan-out: Redis CPU per login, 7 idle nodes / 1',
+    value: `${round(f.redis7Over1, 2)}× (${us(f.redisCpuUsPerLogin7)} / ${us(f.redisCpuUsPerLogin1)})`,
+    target: '≤ 1.15×',
+    met: f.redis7Over1 <= 1.15,
+  },
+  { figure: '  pub/sub messages per foreign login, at an idle node', value: String(round(f.idleMessagesPerLogin, 3)) },
 ];

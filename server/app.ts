@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -36,17 +37,19 @@ import { corsAllowList, securityHeaders } from './http/security-headers';
 import { createRateLimits } from './limits/rate-limits';
 import { createLogger } from './log';
 import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
-import { SessionHub } from './realtime/hub';
-import { listenToKeyspace } from './redis/keyspace';
-import { createNodeAdapter } from './redis/socket-adapter';
+import { LocalChannels } from './realtime/channels';
+import { keyedChannel } from './realtime/keyed-channel';
+import { Fanout } from './realtime/fanout';
 import { attachLoginNamespace, type QrLoginServer } from './realtime/login-namespace';
 import { attachSessionNamespace } from './realtime/session-namespace';
 import { SignOutHub } from './realtime/sign-outs';
+import { RedisChannels } from './redis/channels';
 import { RedisDeviceStore } from './redis/device-store';
-import { createRedisKeyedChannel } from './redis/keyed-channel';
+import { watchKeyspace } from './redis/keyspace';
+import { changesChannel, signOutChannel } from './redis/keys';
 import { LoginService } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
-import { connectRedis, type RedisClient } from './redis/connect';
+import { connectRedis, duplicateForSubscribing, isCluster, type RedisClient } from './redis/connect';
 import { MemoryStore } from './session/memory-store';
 import { countingStoreErrors } from './session/counting-store';
 import type { Store } from './session/store';
@@ -137,16 +140,11 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
 
   const events = new EventEmitter();
   const closers: (() => Promise<unknown>)[] = [];
-  // Sign-outs reach the node holding the browser's /session socket on the sid's own channel.
-  const signOutChannel = connection.redis
-    ? await createRedisKeyedChannel(connection.redis, {
-        channelPrefix: `${config.REDIS_KEY_PREFIX}signout:`,
-        logger,
-        onError: () => metrics.redisErrors.inc(),
-        resync: () => signOuts.resync(),
-      })
-    : undefined;
-  if (signOutChannel) closers.push(() => signOutChannel.close());
+  const pubsub = connection.redis ? await openPubSub(connection.redis, config.REDIS_KEY_PREFIX, logger, metrics) : undefined;
+  if (pubsub) closers.push(pubsub.close);
+  // Every push to "whichever node holds the browser" goes over this bus: a node
+  // subscribes to a channel only while one of its listeners waits on it (realtime/channels.ts).
+  const channels = pubsub?.channels ?? new LocalChannels();
   const devices = new DeviceService({
     store: connection.redis ? new RedisDeviceStore(connection.redis, config.REDIS_KEY_PREFIX) : new MemoryDeviceStore(),
     maxPerUser: config.MAX_DEVICES_PER_USER,
@@ -157,16 +155,15 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       events.emit('signed_out', signOut);
     },
   });
+  // Sign-outs reach the node holding the browser's /session socket on the sid's own channel.
   const signOuts = new SignOutHub({
-    channel: signOutChannel,
+    channel: keyedChannel(channels, (sid) => signOutChannel(config.REDIS_KEY_PREFIX, sid)),
     read: (userId, sid) => devices.signedOut(userId, sid),
     onError: (err, sid) => logger.warn({ err, sid }, 'could not re-read a sign-out after a hint'),
   });
   const checkWebToken = honouringSignOuts((token) => webTokens.verify(token), devices);
   const now = options.now ?? Date.now;
-
-  // Filled in by attach(): how this node tells the others about a transition.
-  let tellOtherNodes: (snapshot: Snapshot, writtenAt: number) => void = () => {};
+  channels.onResubscribed(() => signOuts.resync());
   const service = new LoginService({
     store,
     publicUrl: loginUrlBase,
@@ -186,21 +183,21 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       metrics.transitions.inc({ state: snapshot.state });
       if (snapshot.state === 'redeemed') metrics.redeems.inc();
       logger.debug({ sessionId: snapshot.id, state: snapshot.state, version: snapshot.version }, 'transition');
-      pushTimer.deliver(snapshot, writtenAt, () => hub.deliver(snapshot));
-      tellOtherNodes(snapshot, writtenAt);
+      fanout.announce(snapshot, writtenAt);
     },
   });
 
-  let nsp: ReturnType<typeof attachLoginNamespace> | undefined;
-  const hub = new SessionHub({
+  const fanout = new Fanout({
     read: (id) => service.snapshot(id),
-    emitLocal: (snapshot) => {
-      nsp?.local.to(snapshot.id).emit('state', snapshot);
-      pushTimer.emitted(snapshot);
-    },
+    channels,
+    channelOf: (id) => changesChannel(config.REDIS_KEY_PREFIX, id),
+    keys: pubsub?.keyspace,
+    nodeId: randomUUID(),
+    pushTimer: createPushTimer(metrics.pushLatency),
     now: options.now,
     onError: (err, id) => logger.warn({ err, sessionId: id }, 'could not re-read a session after a change hint'),
   });
+  const hub = fanout.hub;
   new Gauge({
     name: 'qrlogin_watched_sessions',
     help: 'Sessions a socket or long poll of this node waits on',
@@ -209,20 +206,16 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       this.set(hub.size);
     },
   });
-  if (connection.redis) {
-    const keyspace = await listenToKeyspace({
-      client: connection.redis,
-      keyPrefix: config.REDIS_KEY_PREFIX,
-      hint: (id) => hub.hint(id),
-      resync: () => hub.resync(),
-      logger,
-    });
-    closers.push(() => keyspace.close());
-  }
-
   const routers = [
     opsRoutes({ store, metrics, metricsToken: config.METRICS_TOKEN }),
-    browserRoutes({ service, waitForChange: (...args) => hub.waitForChange(...args), ttlSeconds: config.QR_TTL_SECONDS, pollIntervalMs: config.POLL_INTERVAL_MS, limits }),
+    browserRoutes({
+      service,
+      waitForChange: (...args) => hub.waitForChange(...args),
+      ttlSeconds: config.QR_TTL_SECONDS,
+      pollIntervalMs: config.POLL_INTERVAL_MS,
+      limits,
+      onCreated: () => metrics.sessionsCreated.inc(),
+    }),
     mobileRoutes({
       service,
       publicUrl: loginUrlBase,
@@ -260,7 +253,6 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       securityHeaders({ imageOrigins: [new URL(config.publicUrl).origin] }),
       errorHandler(logger),
       corsAllowList(config.CORS_ORIGINS),
-      countCreations(metrics),
       ...routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]),
     ]),
   );
@@ -272,7 +264,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   let drained: Promise<void> | undefined;
   const drain = () =>
     (drained ??= (async () => {
-      hub.close();
+      fanout.close();
       signOuts.close();
       for (const close of closers) await close();
     })());
@@ -307,39 +299,11 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         maxHttpBufferSize: MAX_BODY_BYTES,
         ...(config.CORS_ORIGINS.length ? { cors: { origin: config.CORS_ORIGINS, methods: ['GET', 'POST'] } } : {}),
       });
-      if (connection.redis) {
-        const { adapter, close } = await createNodeAdapter(connection.redis, {
-          keyPrefix: config.REDIS_KEY_PREFIX,
-          logger,
-          onError: () => metrics.redisErrors.inc(),
-          resync: () => hub.resync(),
-        });
-        io.adapter(adapter);
-        closers.push(close);
-      }
+      // No Redis adapter: nodes never broadcast to each other's sockets. A push reaches
+      // another node's sockets through the session's (or sid's) channel.
       const trustedHops = config.TRUST_PROXY ? config.TRUST_PROXY_HOPS : 0;
-      nsp = attachLoginNamespace(io, { service, hub, logger, metrics, limits, trustedHops });
+      attachLoginNamespace(io, { service, fanout, logger, metrics, limits, trustedHops });
       attachSessionNamespace(io, { checkWebToken, signOuts, limits, logger, trustedHops, now: options.now });
-      if (connection.redis) {
-        // A plain serverSideEmit is one PUBLISH with no replies awaited. Each node
-        // delivers to its own sockets and long polls through its hub, which drops
-        // versions it already delivered (from keyspace events, say).
-        const loginNsp = nsp;
-        tellOtherNodes = (snapshot, writtenAt) => {
-          try {
-            loginNsp.serverSideEmit('qrlogin:state', snapshot, writtenAt);
-          } catch (err) {
-            // The change is written; browsers elsewhere get it on their next (re)connect or poll.
-            logger.warn({ err, sessionId: snapshot.id }, 'could not tell other nodes about a change');
-          }
-        };
-        loginNsp.on('qrlogin:state', (snapshot: Snapshot, writtenAt?: number) => {
-          // Pub/sub is not authenticated: whatever else lands on the channel is dropped.
-          if (typeof snapshot?.id !== 'string' || !Number.isInteger(snapshot.version)) return;
-          if (typeof writtenAt === 'number') pushTimer.deliver(snapshot, writtenAt, () => hub.deliver(snapshot));
-          else hub.deliver(snapshot);
-        });
-      }
       closers.unshift(() => io.close().catch(() => undefined));
       return io;
     },
@@ -377,16 +341,31 @@ async function connectStore(config: Config, logger: Logger): Promise<StoreConnec
   return { store: redis.store, redis: redis.client, close: redis.close };
 }
 
+/** The pub/sub side of Redis: per-session change channels (sharded on a Cluster) and per-key keyspace events. */
+async function openPubSub(client: RedisClient, keyPrefix: string, logger: Logger, metrics: Metrics) {
+  const subscriber = duplicateForSubscribing(client, { sharded: true });
+  subscriber.on('error', (err: Error) => {
+    metrics.redisErrors.inc();
+    logger.warn({ err: err.message }, 'redis subscriber connection error');
+  });
+  const channels = await RedisChannels.open({
+    subscriber,
+    publisher: client,
+    sharded: isCluster(client),
+    logger,
+    onMessage: () => metrics.pubsubMessages.inc({ kind: 'changes' }),
+  });
+  const keyspace = await watchKeyspace({ client, keyPrefix, logger, onMessage: () => metrics.pubsubMessages.inc({ kind: 'keyspace' }) });
+  return {
+    channels,
+    keyspace,
+    close: () => Promise.all([channels.close(), keyspace.close()]),
+  };
+}
+
 /** Any token verifier, default or a site's hook, must still yield `sub` and `exp`. */
 function checked(verify: VerifyAppToken): VerifyAppToken {
   return async (token) => checkClaims(await verify(token));
-}
-
-function countCreations(metrics: Metrics): Koa.Middleware {
-  return async (ctx, next) => {
-    await next();
-    if (ctx.status === 201 && ctx.method === 'POST' && ctx.path === '/api/login-sessions') metrics.sessionsCreated.inc();
-  };
 }
 
 /** dist/public of this package, found from here whether running compiled (dist/server) or from source (server/). */

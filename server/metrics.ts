@@ -32,6 +32,12 @@ export function createMetrics() {
       labelNames: ['limit'] as const,
       registers: [registry],
     }),
+    pubsubMessages: new Counter({
+      name: 'qrlogin_pubsub_messages_received_total',
+      help: 'Redis pub/sub messages this node received: `changes` (a session channel), `keyspace` (a watched key)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     redisErrors: new Counter({ name: 'qrlogin_redis_errors_total', help: 'Redis connection and command errors', registers: [registry] }),
   };
 }

@@ -20,7 +20,6 @@ describe('faults: Redis and nodes failing mid-flow', () => {
   let redis: RedisProcess;
   let a: NodeProcess;
   let b: NodeProcess;
-  let baseline: { patterns: number; channels: number };
   const sockets: Socket[] = [];
   const browser = async (node: NodeProcess, login: CreatedLogin) => {
     const socket = await connectBrowser(node.url, { id: login.id, secret: login.secret });
@@ -29,11 +28,14 @@ describe('faults: Redis and nodes failing mid-flow', () => {
   };
   const bothReady = (status: number) =>
     eventually(`both nodes answer /readyz ${status}`, async () => (await readyStatus(a.url)) === status && (await readyStatus(b.url)) === status);
-  const resubscribed = () =>
-    eventually('the adapter and keyspace subscriptions are back', async () => {
-      const now = await subscriptions(redis.url);
-      return now.patterns >= baseline.patterns && now.channels >= baseline.channels;
-    });
+  /**
+   * The node holding a browser subscribes to that session's changes channel and
+   * its two keys' keyspace channels: once those are back after a lost connection,
+   * the node has re-subscribed (and re-read what its browser waits on).
+   */
+  const PER_WATCHED_SESSION = 3;
+  const resubscribed = (channels: number) =>
+    eventually('the session and keyspace subscriptions are back', async () => (await subscriptions(redis.url)).channels >= channels);
   /** Confirms on `phoneNode` and redeems over the browser's socket: the end of every flow here. */
   const finish = async (login: CreatedLogin, socket: Socket, phoneNode: NodeProcess) => {
     expect((await mobile(phoneNode.url, 'confirm', 'ana', { id: login.id, code: login.code })).status).toBe(200);
@@ -47,7 +49,6 @@ describe('faults: Redis and nodes failing mid-flow', () => {
   beforeAll(async () => {
     redis = await startRedis(redisArgs);
     [a, b] = (await startNodes(2, { REDIS_URL: redis.url, PUBLIC_URL: 'https://login.example.test' })) as [NodeProcess, NodeProcess];
-    baseline = await subscriptions(redis.url);
   });
   afterEach(() => {
     for (const socket of sockets.splice(0)) socket.close();
@@ -57,10 +58,14 @@ describe('faults: Redis and nodes failing mid-flow', () => {
     await redis.stop();
   });
 
-  test('every subscriber is in place at start: the adapter and keyspace listeners of both nodes', () => {
-    // Per node: the adapter's namespace pattern(s) and the keyspace pattern; request/response channels.
-    expect(baseline.patterns).toBeGreaterThanOrEqual(4);
-    expect(baseline.channels).toBeGreaterThanOrEqual(2);
+  test('nodes nobody waits on subscribe to nothing; a browser makes its node subscribe to its session only, never a pattern', async () => {
+    expect(await subscriptions(redis.url)).toEqual({ patterns: 0, channels: 0 });
+    const login = await createLogin(a.url);
+    const socket = await browser(a, login);
+    await waitForState(socket, (s) => s.version === 1);
+    expect(await subscriptions(redis.url)).toEqual({ patterns: 0, channels: PER_WATCHED_SESSION });
+    socket.close();
+    await eventually('the node left the channels', async () => (await subscriptions(redis.url)).channels === 0);
   });
 
   test('Redis drops every connection (CLIENT KILL normal and pubsub): nodes reconnect, re-subscribe, and the login completes', async () => {
@@ -68,12 +73,13 @@ describe('faults: Redis and nodes failing mid-flow', () => {
     const socket = await browser(a, login);
     await waitForState(socket, (s) => s.version === 1);
 
-    expect(await killConnections(redis.url, 'pubsub')).toBeGreaterThanOrEqual(4);
+    // A's session and keyspace subscribers (B, idle, subscribes to nothing).
+    expect(await killConnections(redis.url, 'pubsub')).toBe(2);
     expect(await killConnections(redis.url, 'normal')).toBeGreaterThanOrEqual(2);
     await bothReady(200);
-    await resubscribed();
+    await resubscribed(PER_WATCHED_SESSION);
 
-    // Scan on B reaches the browser on A through the re-subscribed adapter (and keyspace events).
+    // Scan on B reaches the browser on A through A's re-subscribed session channel.
     expect((await mobile(b.url, 'scan', 'ana', { id: login.id, code: login.code })).status).toBe(200);
     await waitForState(socket, (s) => s.state === 'scanned');
     await finish(login, socket, b);
@@ -105,7 +111,7 @@ describe('faults: Redis and nodes failing mid-flow', () => {
 
     redis = await startRedis(redisArgs, redis.port);
     await bothReady(200);
-    await resubscribed();
+    await resubscribed(PER_WATCHED_SESSION);
     // The restarted Redis forgot CONFIG SET: the keyspace listener must have turned its events back on.
     await eventually('keyspace notifications are enabled again', async () => {
       const admin = new Redis(redis.url);

@@ -40,6 +40,22 @@ function block(table: string, host: ReturnType<typeof machine>, date: string, se
         'browser costs no request at all instead of one per second.',
     );
   }
+  if (m.fanout) {
+    const f = m.fanout;
+    const loginsPerNodeCore = 1000 / f.servingCpuMsPerLogin;
+    const loginsPerRedisCore = 1e6 / f.redisCpuUsPerLogin7;
+    lines.push(
+      `- **Nodes that take no part cost nothing**: an idle node spent ${(f.idleOverServing * 100).toFixed(1)} % of the serving node's ` +
+        `CPU per login (${f.idleCpuMsPerLogin.toFixed(3)} ms vs ${f.servingCpuMsPerLogin.toFixed(2)} ms) and received ` +
+        `${f.idleMessagesPerLogin.toFixed(2)} pub/sub messages per login; Redis's CPU per login was ${f.redis7Over1.toFixed(2)}× ` +
+        `with 7 idle nodes what it was with 1 (${Math.round(f.redisCpuUsPerLogin7)} µs vs ${Math.round(f.redisCpuUsPerLogin1)} µs).`,
+      `- **Logins per second for N nodes**: N × ${thousands(loginsPerNodeCore)} per node core (a whole login, QR included, ` +
+        `${f.servingCpuMsPerLogin.toFixed(2)} ms of node CPU), until one Redis core is busy: about ${thousands(loginsPerRedisCore)} ` +
+        `logins/s (${Math.round(f.redisCpuUsPerLogin7)} µs of Redis CPU each), reached at about ` +
+        `${Math.max(1, Math.floor(loginsPerRedisCore / loginsPerNodeCore))} node cores. Past that, a Redis Cluster spreads sessions ` +
+        'and their channels over its shards by slot (see "What it means for capacity").',
+    );
+  }
   lines.push(END);
   return lines.join('\n');
 }

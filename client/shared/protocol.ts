@@ -199,10 +199,12 @@ export type ServerToClientEvents = LoginServerToClientEvents & SessionServerToCl
 /** Every event a qrlogin server listens to from browsers. */
 export type ClientToServerEvents = LoginClientToServerEvents & SessionClientToServerEvents;
 
-/** Node-to-node events over the Socket.IO adapter: a transition one node wrote, with when (epoch ms). */
-export interface InterServerEvents {
-  'qrlogin:state': (snapshot: LoginSnapshot, writtenAt: number) => void;
-}
+/**
+ * Node-to-node events over a Socket.IO adapter: none. Nodes tell each other
+ * of changes on per-session Redis channels (server/realtime/fanout.ts), heard
+ * only by the nodes that wait on that session, never by broadcasts.
+ */
+export type InterServerEvents = Record<never, never>;
 
 /** What a server keeps on each socket (`socket.data`; other nodes can fetch it, so never a secret). */
 export interface SocketData {

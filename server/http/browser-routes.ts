@@ -13,11 +13,18 @@ import { formatUserCode } from '../../client/shared/protocol';
 import { longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
 
 /**
- * Holds a long poll: resolves when a version of `id` newer than `after` is
- * seen on this node, when `waitMs` passes or `signal` aborts (the realtime
- * layer's listener registry; the caller then reads the snapshot).
+ * Holds a long poll (the realtime layer's listeners): `changed` resolves when
+ * a version of `id` newer than `after` is seen on this node, when `waitMs`
+ * passes or `signal` aborts; `subscribed` once changes from other nodes are
+ * heard, when a read no longer misses one written in between.
  */
-export type WaitForChange = (id: string, expiresAt: string, after: number, waitMs: number, signal: AbortSignal) => Promise<void>;
+export type WaitForChange = (
+  id: string,
+  expiresAt: string,
+  after: number,
+  waitMs: number,
+  signal: AbortSignal,
+) => { subscribed: Promise<void>; changed: Promise<void> };
 
 export interface BrowserRouteDeps {
   service: LoginService;
@@ -25,6 +32,8 @@ export interface BrowserRouteDeps {
   ttlSeconds: number;
   pollIntervalMs: number;
   limits: RateLimits;
+  /** Told of every login session created (the qrlogin_sessions_created_total metric). */
+  onCreated?: () => void;
 }
 
 /** A header that cannot be a secret (wrong alphabet or length) reads as absent: 404 like any wrong secret. */
@@ -40,7 +49,7 @@ const idOf = (ctx: Context): string => {
 };
 
 /** The website's side: PROTOCOL.md "Browser API". Every read needs the secret. */
-export function browserRoutes({ service, waitForChange, ttlSeconds, pollIntervalMs, limits }: BrowserRouteDeps): Router {
+export function browserRoutes({ service, waitForChange, ttlSeconds, pollIntervalMs, limits, onCreated }: BrowserRouteDeps): Router {
   const router = new Router({ prefix: '/api/login-sessions' });
   const perIp = limitBy(limits, 'create', (ctx) => limits.ipKey(requestIp(ctx)));
   // Per IP first; per session and client only once id + secret check out: whoever saw the QR (it holds the id)
@@ -54,6 +63,7 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
       userAgent: ctx.get('user-agent'),
     });
     const svg = qrSvg(qrContent);
+    onCreated?.();
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
@@ -79,9 +89,13 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
     }
     // A client gone already is not waited for (waitForChange returns at once on an aborted signal).
     // Long poll: listen first, then re-read, so a change in between is not missed.
-    const changed = waitForChange(id, toSnapshot(record).expiresAt, after, waitMs, stop.signal);
-    const current = await service.snapshot(id);
-    if (current && current.version > after) stop.abort();
+    const { subscribed, changed } = waitForChange(id, toSnapshot(record).expiresAt, after, waitMs, stop.signal);
+    // Subscribed (or, with Redis away, given up when the wait ends: the read below then answers 503).
+    await Promise.race([subscribed, changed]);
+    if (!stop.signal.aborted) {
+      const current = await service.snapshot(id);
+      if (current && current.version > after) stop.abort();
+    }
     await changed;
     // Nobody reads the answer of a poll whose client hung up: no last read for it.
     if (hungUp(ctx)) {

@@ -6,7 +6,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ipNetworkKey } from '../client-ip';
 import { LoginError } from '../errors';
-import type { RedisClient } from '../redis/connect';
+import type { Cluster, Redis } from 'ioredis';
 
 export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake' | 'browserIp' | 'browserFailure' | 'userCodeIp' | 'userCodeUser';
 
@@ -31,7 +31,7 @@ export interface RateLimitOptions {
   /** Prefix of the counters' Redis keys (REDIS_KEY_PREFIX). */
   keyPrefix: string;
   /** Shared counters; without it every node counts on its own. */
-  redis?: RedisClient;
+  redis?: Redis | Cluster;
   /** Told of every refusal (the qrlogin_rate_limited_total metric). */
   onLimited?: (name: LimitName) => void;
   /** IPv6 clients are counted by network of this prefix length (IPV6_PREFIX_LENGTH; default 64). */

@@ -1,10 +1,17 @@
 import { FINAL_STATES, type Snapshot } from '../session/types';
+import { NO_SUBSCRIPTION, type Subscription } from './channels';
 
 export interface SessionHubOptions {
   /** Reads the current snapshot from the store (the source of truth). */
   read: (id: string) => Promise<Snapshot | null>;
   /** Pushes a snapshot to this node's sockets of the session. */
   emitLocal: (snapshot: Snapshot) => void;
+  /**
+   * Starts hearing of `id` from elsewhere (other nodes, keyspace events), for
+   * as long as anyone here waits on it: called for its first listener, closed
+   * after its last. Default: nothing to hear (a single process).
+   */
+  subscribe?: (id: string) => Subscription;
   now?: () => number;
   onError?: (err: unknown, id: string) => void;
 }
@@ -14,8 +21,14 @@ interface Waiter {
   resolve: () => void;
 }
 
+/** A local listener: read the state once `subscribed` resolves, so no change falls between. */
+export interface Listening {
+  subscribed: Promise<void>;
+}
+
 interface Watch {
   sockets: number;
+  subscription: Subscription;
   waiters: Set<Waiter>;
   /** Newest snapshot pushed to this node's listeners: older or equal versions are dropped. */
   last?: Snapshot;
@@ -27,7 +40,9 @@ interface Watch {
  * Changes reach it as hints from several sources — this node's own
  * transitions, other nodes, Redis keyspace events, expiry timers — and it
  * delivers each version once to its local listeners, whichever came first.
- * Sessions nobody waits on here cost nothing: their hints are ignored.
+ * It holds a subscription per watched session (`subscribe`, see fanout.ts)
+ * from its first listener to its last, so sessions nobody waits on here cost
+ * nothing.
  */
 export class SessionHub {
   private readonly watches = new Map<string, Watch>();
@@ -38,25 +53,31 @@ export class SessionHub {
     this.now = options.now ?? Date.now;
   }
 
-  /** A socket of this node listens to `id` until the returned function is called. */
-  watchSocket(id: string, expiresAt: string): () => void {
+  /** A socket of this node listens to `id` until `close()`. */
+  watchSocket(id: string, expiresAt: string): Listening & { close(): void } {
     const watch = this.watch(id, expiresAt);
     watch.sockets++;
-    return () => {
-      watch.sockets--;
-      this.release(id, watch);
+    let open = true;
+    return {
+      subscribed: watch.subscription.ready,
+      close: () => {
+        if (!open) return;
+        open = false;
+        watch.sockets--;
+        this.release(id, watch);
+      },
     };
   }
 
   /**
-   * Resolves when a version newer than `after` is seen for `id`, or after
-   * `waitMs`, or when `signal` aborts; the caller then reads the snapshot.
+   * `changed` resolves when a version newer than `after` is seen for `id`, or
+   * after `waitMs`, or when `signal` aborts; the caller then reads the snapshot.
    */
-  waitForChange(id: string, expiresAt: string, after: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+  waitForChange(id: string, expiresAt: string, after: number, waitMs: number, signal?: AbortSignal): Listening & { changed: Promise<void> } {
     // A node shutting down answers long polls at once instead of holding them; nor is a caller already gone held.
-    if (this.closed || signal?.aborted) return Promise.resolve();
+    if (this.closed || signal?.aborted) return { subscribed: Promise.resolve(), changed: Promise.resolve() };
     const watch = this.watch(id, expiresAt);
-    return new Promise((resolve) => {
+    const changed = new Promise<void>((resolve) => {
       const waiter: Waiter = { after, resolve: () => finish() };
       const timer = setTimeout(() => finish(), waitMs);
       const finish = () => {
@@ -68,6 +89,7 @@ export class SessionHub {
       watch.waiters.add(waiter);
       signal?.addEventListener('abort', finish);
     });
+    return { subscribed: watch.subscription.ready, changed };
   }
 
   /** A snapshot known to be current (written by this or another node). */
@@ -111,6 +133,7 @@ export class SessionHub {
     this.closed = true;
     for (const watch of this.watches.values()) {
       clearTimeout(watch.expiryTimer);
+      watch.subscription.close();
       for (const waiter of watch.waiters) waiter.resolve();
     }
     this.watches.clear();
@@ -119,7 +142,9 @@ export class SessionHub {
   private watch(id: string, expiresAt: string): Watch {
     let watch = this.watches.get(id);
     if (!watch) {
-      watch = { sockets: 0, waiters: new Set() };
+      // A closed hub (shutting down) subscribes to nothing more.
+      const subscription = (!this.closed && this.options.subscribe?.(id)) || NO_SUBSCRIPTION;
+      watch = { sockets: 0, waiters: new Set(), subscription };
       // Expiry is pushed even when no store event arrives (managed Redis without
       // keyspace notifications, the memory store): re-read just after the deadline.
       const delay = Date.parse(expiresAt) - this.now() + 5;
@@ -164,6 +189,8 @@ export class SessionHub {
   private release(id: string, watch: Watch): void {
     if (watch.sockets > 0 || watch.waiters.size > 0) return;
     clearTimeout(watch.expiryTimer);
-    if (this.watches.get(id) === watch) this.watches.delete(id);
+    if (this.watches.get(id) !== watch) return;
+    this.watches.delete(id);
+    watch.subscription.close();
   }
 }

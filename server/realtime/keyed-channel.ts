@@ -1,9 +1,12 @@
 /**
- * Targeted pub/sub between nodes: a node hears of a key only while it
- * listens to it (one channel per key), so a message costs only the nodes
- * that wait on it. server/redis/keyed-channel.ts is the Redis one; with the
- * memory store there is one node and no channel.
+ * Targeted pub/sub between nodes, by key (the `/session` namespace's sign-outs,
+ * by sid): a node hears of a key only while it listens to it, so a message
+ * costs only the nodes that wait on it. A view of the node's one ChannelBus
+ * (channels.ts), so the `/login` and `/session` pushes share its subscriber
+ * connection, its resubscription and its re-reads.
  */
+import type { ChannelBus } from './channels';
+
 export interface KeyedChannel {
   /**
    * Calls `onMessage` with what is published on `key` until the returned
@@ -13,5 +16,18 @@ export interface KeyedChannel {
   listen(key: string, onMessage: (message: string) => void): Promise<() => void>;
   /** Best effort: a message is a hint, the store is the truth. */
   publish(key: string, message: string): void;
-  close(): Promise<void>;
+}
+
+/** `bus` with each key on its own channel, `channelOf(key)`. */
+export function keyedChannel(bus: ChannelBus, channelOf: (key: string) => string): KeyedChannel {
+  return {
+    async listen(key, onMessage) {
+      const subscription = bus.listen(channelOf(key), onMessage);
+      await subscription.ready;
+      return () => subscription.close();
+    },
+    publish(key, message) {
+      bus.publish(channelOf(key), message);
+    },
+  };
 }

@@ -7,11 +7,11 @@ import { handshakeIp } from '../client-ip';
 import type { RateLimits } from '../limits/rate-limits';
 import type { Metrics } from '../metrics';
 import type { LoginService } from '../session/service';
-import type { SessionHub } from './hub';
+import type { Fanout } from './fanout';
 
 export interface LoginNamespaceDeps {
   service: LoginService;
-  hub: SessionHub;
+  fanout: Fanout;
   logger: Logger;
   metrics: Metrics;
   limits: RateLimits;
@@ -33,11 +33,16 @@ const handshakes = new WeakMap<LoginSocket, Handshake>();
 
 /**
  * PROTOCOL.md "Socket.IO": namespace `/login`, authenticated by id + secret.
- * On connect the socket joins the session's room and only then reads the
- * state, so a change landing in between reaches it one way or the other.
+ * On connect the socket joins the session's room and starts listening (the
+ * node subscribes to the session's changes if it was not already), and only
+ * once that is in place reads the state: a change landing in between
+ * reaches it one way or the other.
  */
-export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, metrics, limits, trustedHops }: LoginNamespaceDeps): QrLoginNamespace {
+export function attachLoginNamespace(io: QrLoginServer, { service, fanout, logger, metrics, limits, trustedHops }: LoginNamespaceDeps): QrLoginNamespace {
   const nsp = io.of('/login');
+  const hub = fanout.hub;
+  // Rooms are this node's own (no Redis adapter): other nodes' sockets hear through their own fanout.
+  fanout.deliverToSockets((snapshot) => nsp.local.to(snapshot.id).emit('state', snapshot));
 
   nsp.use((socket, next) => {
     let auth: { id: string; secret: string };
@@ -79,9 +84,9 @@ export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, 
     const { id, secret } = handshake;
     metrics.connectedSockets.inc();
     void socket.join(id);
-    const unwatch = hub.watchSocket(id, handshake.expiresAt);
+    const listening = hub.watchSocket(id, handshake.expiresAt);
     socket.on('disconnect', () => {
-      unwatch();
+      listening.close();
       metrics.connectedSockets.dec();
     });
 
@@ -112,8 +117,8 @@ export function attachLoginNamespace(io: QrLoginServer, { service, hub, logger, 
       }
     });
 
-    service.snapshot(id).then(
-      (snapshot) => snapshot && socket.emit('state', snapshot),
+    listening.subscribed.then(() => service.snapshot(id)).then(
+      (snapshot) => snapshot && socket.connected && socket.emit('state', snapshot),
       (err) => logger.warn({ err }, 'could not read the state for a new socket; it will get the next change'),
     );
   });

@@ -33,6 +33,20 @@ export function userCodeKey(prefix: string, userCode: string): string {
   return `${prefix}usercode:${userCode}`;
 }
 
+/**
+ * The pub/sub channel of a session's changes (a snapshot per transition; see
+ * realtime/fanout.ts). The id in braces puts it in the session's slot, so on a
+ * Cluster SPUBLISH sends it only to the shard that holds the session.
+ */
+export function changesChannel(prefix: string, id: string): string {
+  return `${prefix}changes:{${id}}`;
+}
+
+/** The pub/sub channel of a web token's sign-outs, by its `sid` (realtime/sign-outs.ts); in the sid's own slot. */
+export function signOutChannel(prefix: string, sid: string): string {
+  return `${prefix}signout:{${sid}}`;
+}
+
 const KEY_PATTERN = /session:\{([0-9a-f-]{36})\}(:ttl)?$/;
 
 /** Parses a key of this layout: the session id and which of the two keys it is. */

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { allOf, type KeyWatcher, type Subscription } from '../realtime/channels';
+import { RedisChannels } from './channels';
 import { isCluster, REDIS_CLIENT_OPTIONS, type RedisClient } from './connect';
-import { parseKey } from './keys';
+import { sessionKey, ttlKey } from './keys';
 
 /**
  * Keyspace event classes qrlogin needs: K (keyspace channel), h (hash commands:
@@ -12,21 +14,18 @@ export const REQUIRED_FLAGS = 'Khx';
 /** What `A` stands for in notify-keyspace-events. */
 const ALL_CLASSES = 'g$lshzxetd';
 
-export interface KeyspaceListenerOptions {
-  /** The command client (a Redis or a Cluster); the listener opens its own subscriber connections. */
+export interface KeyspaceWatcherOptions {
+  /** The command client (a Redis or a Cluster); the watcher opens its own subscriber connections. */
   client: RedisClient;
   keyPrefix: string;
-  /** Called with a session id whenever one of its keys changed (the hub re-reads and delivers). */
-  hint: (id: string) => void;
-  /** Called after a subscriber reconnects: events sent while it was away are lost, so re-read everything. */
-  resync?: () => void;
   logger: Logger;
+  /** Told of every event received (the qrlogin_pubsub_messages_received_total metric). */
+  onMessage?: () => void;
 }
 
-export interface KeyspaceListener {
+export interface KeyspaceWatcher extends KeyWatcher {
   /** False when some server refused CONFIG: expiry then relies on the hub's timers. */
   configured: boolean;
-  close(): Promise<void>;
 }
 
 /** The flags to set so that `current` also covers REQUIRED_FLAGS, or null when it already does. */
@@ -40,60 +39,55 @@ export function mergeFlags(current: string): string | null {
  * The events that carry news: the TTL marker running out (expiry), and the
  * `version` bump of an outside writer, which README "Key layout" asks for as
  * HINCRBY. qrlogin's own scripts set `version` with HSET, so their echo (an
- * `hset` event) is skipped: the writing node already told every node itself
- * (serverSideEmit), and re-reading on the echo would cost each watching node
- * one Redis read per transition.
+ * `hset` event) is skipped: the writing node published the new snapshot itself.
  */
 const OUTSIDE_WRITE = 'hincrby';
 
-/** Escapes glob characters so a key prefix like `app[1]:` matches only itself in PSUBSCRIBE. */
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
-}
-
 /**
- * Turns Redis keyspace events on session keys into hub hints, so that a TTL
- * running out in Redis, or a session written by another process that follows
- * the documented layout, reaches this node's browsers. The hub delivers to
- * local listeners only and drops versions it already delivered, so every node
- * hearing the same event never sends anything twice.
+ * Keyspace events of the sessions this node's listeners wait on, per key:
+ * SUBSCRIBE `__keyspace@<db>__:<key>` for the session's two keys while
+ * someone here waits on it — never a pattern over every session, which each
+ * node would hear for every write anywhere.
  *
  * With a Cluster, keyspace events are local to the node holding the key: one
  * subscriber per cluster node, replicas included (a replica promoted by a
  * failover starts sending the events of its slots), following nodes as the
- * cluster adds and drops them.
+ * cluster adds and drops them; a watched key is subscribed on each.
  */
-export async function listenToKeyspace(options: KeyspaceListenerOptions): Promise<KeyspaceListener> {
+export async function watchKeyspace(options: KeyspaceWatcherOptions): Promise<KeyspaceWatcher> {
   const { client, keyPrefix, logger } = options;
   const db = isCluster(client) ? 0 : (client.options.db ?? 0);
-  const pattern = `__keyspace@${db}__:${escapeGlob(keyPrefix)}session:*`;
-  const onEvent = (_pattern: string, channel: string, event: string) => {
-    const parsed = parseKey(keyPrefix, channel.slice(channel.indexOf('__:') + 3));
-    if (!parsed) return;
-    if (parsed.isTtlKey ? event === 'expired' : event === OUTSIDE_WRITE) options.hint(parsed.id);
-  };
+  const channelOf = (key: string) => `__keyspace@${db}__:${key}`;
 
+  /** Per cluster node (one entry for a single Redis): its subscriber, and how each watch holds it. */
+  const nodes = new Map<string, { channels: RedisChannels; held: Map<number, Subscription>; stopReenabling: () => void }>();
+  /** Every watch now, so that a node added later subscribes them too. */
+  const watches = new Map<number, { id: string; onChange: () => void }>();
+  const resubscribed = new Set<() => void>();
+  let nextWatch = 0;
   let warned = false;
-  const subscribers = new Map<string, Redis>();
-  const stopReenabling = new Map<string, () => void>();
-  /** Enables the flags on `server` and subscribes to its events; resolves false when it refused CONFIG. */
+
+  const hold = (channels: RedisChannels, id: string, onChange: () => void): Subscription =>
+    allOf([
+      channels.listen(channelOf(ttlKey(keyPrefix, id)), (event) => event === 'expired' && onChange()),
+      channels.listen(channelOf(sessionKey(keyPrefix, id)), (event) => event === OUTSIDE_WRITE && onChange()),
+    ]);
+
+  /** Enables the flags on `server` and opens its subscriber; resolves false when it refused CONFIG. */
   const listen = async (server: Redis): Promise<boolean> => {
     const address = `${server.options.host}:${server.options.port}`;
-    if (subscribers.has(address)) return true;
-    const sub = server.duplicate({ ...REDIS_CLIENT_OPTIONS, enableOfflineQueue: true, lazyConnect: false });
-    subscribers.set(address, sub);
-    sub.on('error', (err) => logger.warn({ err: err.message, redis: address }, 'redis keyspace subscriber error'));
-    sub.on('pmessage', onEvent);
+    if (nodes.has(address)) return true;
+    const subscriber = server.duplicate({ ...REDIS_CLIENT_OPTIONS, enableOfflineQueue: true, lazyConnect: false });
+    subscriber.on('error', (err) => logger.warn({ err: err.message, redis: address }, 'redis keyspace subscriber error'));
+    const channels = new RedisChannels({ subscriber, publisher: server, sharded: false, logger, onMessage: options.onMessage });
+    channels.onResubscribed(() => resubscribed.forEach((callback) => callback()));
     // A restarted Redis has forgotten CONFIG SET (unless it was persisted): set the flags again on every reconnect.
     const reenable = () => void enableNotifications(server);
     server.on('ready', reenable);
-    stopReenabling.set(address, () => server.off('ready', reenable));
-    let connectedBefore = false;
-    sub.on('ready', () => {
-      if (connectedBefore) options.resync?.();
-      connectedBefore = true;
-    });
-    const [enabled] = await Promise.all([enableNotifications(server), sub.psubscribe(pattern)]);
+    const node = { channels, held: new Map<number, Subscription>(), stopReenabling: () => server.off('ready', reenable) };
+    nodes.set(address, node);
+    for (const [key, watch] of watches) node.held.set(key, hold(channels, watch.id, watch.onChange));
+    const enabled = await enableNotifications(server);
     if (enabled !== true && !warned) {
       warned = true;
       logger.warn(
@@ -106,16 +100,16 @@ export async function listenToKeyspace(options: KeyspaceListenerOptions): Promis
   };
   const forget = (server: Redis) => {
     const address = `${server.options.host}:${server.options.port}`;
-    const sub = subscribers.get(address);
-    subscribers.delete(address);
-    stopReenabling.get(address)?.();
-    stopReenabling.delete(address);
-    sub?.quit().catch(() => sub.disconnect());
+    const node = nodes.get(address);
+    if (!node) return;
+    nodes.delete(address);
+    node.stopReenabling();
+    void node.channels.close();
   };
-
   const onNodeAdded = (server: Redis) => {
     listen(server).catch((err) => logger.warn({ err: err.message }, 'could not listen to a new cluster node'));
   };
+
   let results: boolean[];
   if (isCluster(client)) {
     client.on('+node', onNodeAdded);
@@ -127,14 +121,40 @@ export async function listenToKeyspace(options: KeyspaceListenerOptions): Promis
 
   return {
     configured: results.every(Boolean),
+    watch(id, onChange) {
+      const key = nextWatch++;
+      watches.set(key, { id, onChange });
+      const subscriptions = [...nodes.values()].map((node) => {
+        const subscription = hold(node.channels, id, onChange);
+        node.held.set(key, subscription);
+        return subscription;
+      });
+      return {
+        ready: allOf(subscriptions).ready,
+        close: () => {
+          if (!watches.delete(key)) return;
+          for (const node of nodes.values()) {
+            node.held.get(key)?.close();
+            node.held.delete(key);
+          }
+        },
+      };
+    },
+    onResubscribed(callback) {
+      resubscribed.add(callback);
+    },
     async close() {
       if (isCluster(client)) {
         client.off('+node', onNodeAdded);
         client.off('-node', forget);
       }
-      for (const stop of stopReenabling.values()) stop();
-      await Promise.all([...subscribers.values()].map((sub) => sub.quit().catch(() => sub.disconnect())));
-      subscribers.clear();
+      const closing = [...nodes.values()].map((node) => {
+        node.stopReenabling();
+        return node.channels.close();
+      });
+      nodes.clear();
+      watches.clear();
+      await Promise.all(closing);
     },
   };
 }

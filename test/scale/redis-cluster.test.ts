@@ -10,7 +10,7 @@ import type { RedisProcess } from '../support/redis-server';
 
 const run = promisify(execFile);
 
-describe('three nodes on a 3-master Redis Cluster (sharded adapter)', () => {
+describe('three nodes on a 3-master Redis Cluster (sharded pub/sub)', () => {
   const prefix = `test:${randomBytes(4).toString('hex')}:`;
   let cluster: RedisClusterProcess;
   let redis: Cluster;
@@ -52,11 +52,27 @@ describe('three nodes on a 3-master Redis Cluster (sharded adapter)', () => {
     expect(statesOf(socket).map((s) => s.version)).toEqual([1, 2, 3, 4]);
   });
 
-  test('the nodes talk over sharded pub/sub, not classic PUBLISH', async () => {
-    const channels = await Promise.all(redis.nodes('master').map((m) => m.call('PUBSUB', 'SHARDCHANNELS', `${prefix}socket.io*`)));
-    expect(channels.flat()).toContain(`${prefix}socket.io#/login#`);
-    const classic = await Promise.all(redis.nodes('master').map((m) => m.call('PUBSUB', 'CHANNELS', `${prefix}socket.io*`)));
-    expect(classic.flat()).toEqual([]);
+  test('a node subscribes to a session\'s sharded channel on the master that holds the session, while its browser waits', async () => {
+    const [a] = nodes as [NodeProcess];
+    const login = await createLogin(a.url);
+    const channel = `${prefix}changes:{${login.id}}`;
+    const masters = redis.nodes('master');
+    const shardSubscribers = async () =>
+      Promise.all(masters.map(async (m) => Number(((await m.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number])[1])));
+    expect(await shardSubscribers()).toEqual(masters.map(() => 0));
+    const socket = await browser(a, login);
+    const counts = await shardSubscribers();
+    expect(counts.reduce((sum, n) => sum + n, 0)).toBe(1);
+    // The master with the subscription is the one that holds the session (the others answer MOVED).
+    const owner = masters[counts.indexOf(1)] as Redis;
+    expect(await owner.exists(`${prefix}session:{${login.id}}`)).toBe(1);
+    // No classic channel and no pattern anywhere: every PUBLISH on the cluster stays cheap.
+    for (const m of masters) {
+      expect(await m.call('PUBSUB', 'CHANNELS', `${prefix}*`)).toEqual([]);
+      expect(await m.call('PUBSUB', 'NUMPAT')).toBe(0);
+    }
+    socket.close();
+    await until(async () => (await shardSubscribers()).every((n) => n === 0), 'the node left the shard channel');
   });
 
   test('keyspace events are heard on every master: a TTL cut short pushes `expired` wherever the session lives', async () => {
