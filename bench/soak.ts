@@ -1,208 +1,253 @@
 /**
- * `npm run soak [-- --logins N --concurrency C]`: two node processes on one
- * real Redis, N complete logins with the browser and the phone on random
- * nodes, some browsers reconnecting to another node mid-flow, and every Redis
- * connection killed once halfway. Prints one summary line and exits non-zero
- * unless no login was lost, no token was issued twice and no token reached
- * another browser. Not part of `npm test` (.ci/run runs a short form).
+ * `npm run soak [-- --logins N --concurrency C]`: node processes on one real
+ * Redis, N complete logins with the browser and the phone on random nodes,
+ * clients behaving as real ones behind a load balancer (a call that gets no
+ * answer or a 503 goes again to another node; a socket that drops or cannot
+ * connect connects elsewhere), some browsers reconnecting mid-flow.
+ *
+ * Plain: two nodes, every Redis connection killed once halfway.
+ * `--chaos`: three nodes on Redis with AOF (`appendfsync always`), and in
+ * turn, each at least once however soon the logins finish: Redis connections
+ * killed, a node SIGKILLed and restarted, a node frozen (SIGSTOP) longer than
+ * a client waits, Redis SIGKILLed and restarted from its AOF.
+ *
+ * Every login's browser redeems (socket or HTTP) and then once more over HTTP
+ * on a random node: both answers must be the same token (PROTOCOL.md v1.1).
+ * Prints one summary line and exits non-zero on any lost, duplicate or
+ * misdelivered login, any failed re-delivery, or a fault not thrown. Not part
+ * of `npm test` (.ci/run runs a short chaos form).
  */
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { io, type Socket } from 'socket.io-client';
-import { appToken, call, type CreatedLogin } from '../test/support/client';
-import { killConnections } from '../test/support/faults';
-import { startNodes, stopNodes, type NodeProcess } from '../test/support/node-process';
-import { startRedis } from '../test/support/redis-server';
+import { appToken, type CreatedLogin } from '../test/support/client';
 import { TEST_WEB_SECRET } from '../test/support/server';
+import { callViaBalancer, request, sleep, viaBalancer, worthRetrying, type CallResult, type RetryPolicy } from './lib/balancer';
+import { ChaosCluster } from './lib/chaos';
+import { SoakBrowser } from './lib/soak-browser';
+import { emptyTally, summarize, type LoginRecord, type Tally } from './lib/soak-tally';
 
 interface Options {
+  chaos: boolean;
   logins: number;
   concurrency: number;
+  nodes: number;
   /** Share of browsers that drop their socket after the scan and reconnect to a random node. */
   reconnectShare: number;
-}
-
-interface Tally {
-  completed: number;
-  lost: number;
-  duplicateTokens: number;
-  wrongBrowser: number;
-  reconnects: number;
-  retries: number;
-  /** Times a browser had to re-read instead of being pushed `confirmed` within 10 s (allowed; counted). */
-  pushFallbacks: number;
-  durationsMs: number[];
-  errors: string[];
+  /** A client's limit for one call or socket ack; a frozen node is frozen longer than this. */
+  clientTimeoutMs: number;
+  freezeMs: number;
+  /** Pause between two faults. */
+  gapMs: number;
+  /** Longest phone "think time" before the scan and before the confirm. */
+  thinkMs: number;
 }
 
 function parseArgs(argv: string[]): Options {
+  const chaos = argv.includes('--chaos');
   const value = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     const n = i >= 0 ? Number(argv[i + 1]) : fallback;
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number`);
     return n;
   };
-  return { logins: value('logins', 2000), concurrency: value('concurrency', 40), reconnectShare: value('reconnect-share', 0.2) };
+  const clientTimeoutMs = value('client-timeout-ms', 3000);
+  return {
+    chaos,
+    logins: value('logins', chaos ? 1000 : 2000),
+    concurrency: value('concurrency', chaos ? 30 : 40),
+    nodes: value('nodes', chaos ? 3 : 2),
+    reconnectShare: value('reconnect-share', 0.2),
+    clientTimeoutMs,
+    freezeMs: value('freeze-ms', clientTimeoutMs * 2),
+    gapMs: value('gap-ms', 2500),
+    thinkMs: value('think-ms', chaos ? 400 : 0),
+  };
 }
 
-const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+interface Context {
+  options: Options;
+  cluster: ChaosCluster;
+  policy: RetryPolicy;
+  tally: Tally;
+  /** Every token answered so far, to the login it was answered for. */
+  tokens: Map<string, string>;
+}
 
-/** A call retried while the node answers 503 or the connection fails, as a real client would during an outage. */
-async function retrying<T>(tally: Tally, attempt: () => Promise<{ status: number; body: T }>): Promise<{ status: number; body: T }> {
-  for (let i = 0; ; i++) {
-    const res = await attempt().catch(() => ({ status: 0, body: undefined as T }));
-    if (res.status !== 503 && res.status !== 0) return res;
-    if (i >= 40) return res;
-    tally.retries++;
-    await sleep(50 * Math.min(i + 1, 10));
+const think = (options: Options) => (options.thinkMs ? sleep(Math.random() * options.thinkMs) : Promise.resolve());
+/** How long a browser waits for a pushed `confirmed` before it reconnects elsewhere (a frozen node pushes nothing). */
+const PUSH_WAIT_MS = 8000;
+
+/**
+ * The browser's redeem: over its socket or HTTP at random; when no answer
+ * comes (a node killed or frozen, its Redis away), again over HTTP through the
+ * balancer, as the browser SDK does. Counts redeems answered only on a retry.
+ */
+async function redeem(ctx: Context, login: CreatedLogin, browser: SoakBrowser): Promise<CallResult> {
+  let missed = false;
+  if (Math.random() < 0.5 && browser.socket?.connected) {
+    const res = await browser.redeemOverSocket();
+    if (!worthRetrying(res)) return res;
+    missed = true;
+    ctx.tally.retries++;
+  }
+  const policy = { ...ctx.policy, onRetry: (why: string, ms: number) => ((missed = true), ctx.policy.onRetry?.(why, ms)) };
+  const headers = { 'x-login-secret': login.secret };
+  const res = await viaBalancer(ctx.cluster, policy, (node) =>
+    request(node, 'POST', `/api/login-sessions/${login.id}/redeem`, { headers, timeoutMs: policy.timeoutMs }),
+  );
+  if (res.status === 200 && missed) ctx.tally.redeemsAnsweredOnRetry++;
+  return res;
+}
+
+/** The longest one login may take, faults and all; past it the login counts as lost (nothing in the soak may hang). */
+const LOGIN_DEADLINE_MS = 120_000;
+
+/** One login under a deadline: lost, with the step it was at, if it does not finish in time. */
+async function oneLoginInTime(n: number, ctx: Context): Promise<LoginRecord> {
+  const record: LoginRecord = { n, started: Date.now(), step: 'start' };
+  let timer: NodeJS.Timeout | undefined;
+  const overdue = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still at "${record.step}" after ${LOGIN_DEADLINE_MS} ms`)), LOGIN_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([oneLogin(record, ctx), overdue]);
+  } finally {
+    clearTimeout(timer);
+    record.browser?.close();
   }
 }
 
-/** The browser side: a socket that remembers the newest snapshot it was pushed. */
-class Browser {
-  socket?: Socket;
-  latest: any = null;
-  private waiters: (() => void)[] = [];
-  constructor(private readonly login: CreatedLogin) {}
-
-  async connect(node: NodeProcess, tally: Tally): Promise<void> {
-    this.socket?.close();
-    for (let i = 0; ; i++) {
-      const socket = io(`${node.url}/login`, { auth: { id: this.login.id, secret: this.login.secret }, transports: ['websocket'], reconnection: false, forceNew: true });
-      socket.on('state', (s) => {
-        if (!this.latest || s.version > this.latest.version) this.latest = s;
-        for (const wake of this.waiters.splice(0)) wake();
-      });
-      const ok = await new Promise<boolean>((resolve) => {
-        socket.once('connect', () => resolve(true));
-        socket.once('connect_error', () => resolve(false));
-      });
-      if (ok) {
-        this.socket = socket;
-        return;
-      }
-      socket.close();
-      if (i >= 40) throw new Error('socket could not connect');
-      tally.retries++;
-      await sleep(50 * Math.min(i + 1, 10));
-    }
-  }
-
-  /** Waits until a pushed snapshot satisfies `predicate`; false after `timeoutMs`. */
-  async until(predicate: (s: any) => boolean, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(this.latest && predicate(this.latest))) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return true;
-  }
-
-  close(): void {
-    this.socket?.close();
-  }
-}
-
-async function oneLogin(n: number, nodes: NodeProcess[], options: Options, tally: Tally, tokens: Set<string>): Promise<void> {
-  const started = performance.now();
+async function oneLogin(record: LoginRecord, ctx: Context): Promise<LoginRecord> {
+  const { options, cluster, policy, tally } = ctx;
+  const { n } = record;
   const userId = `soak-user-${n}`;
   const phone = { authorization: `Bearer ${appToken(userId)}` };
-  const created = await retrying(tally, () => call(pick(nodes).url, 'POST', '/api/login-sessions'));
-  if (created.status !== 201) throw new Error(`create answered ${created.status}`);
+  const step = (name: string) => (record.step = name);
+  step('create');
+  const created = await callViaBalancer(cluster, policy, 'POST', '/api/login-sessions');
+  if (created.status !== 201) throw new Error(`create answered ${created.status} ${JSON.stringify(created.body)}`);
   const login = created.body as CreatedLogin;
   login.code = new URL(login.qr.content).searchParams.get('code') as string;
-  const browser = new Browser(login);
+  const browser = new SoakBrowser(login, cluster, options.clientTimeoutMs, () => tally.retries++);
+  record.browser = browser;
   try {
-    await browser.connect(pick(nodes), tally);
-    if (!(await browser.until((s) => s.version >= 1, 10000))) throw new Error('no initial state pushed');
+    step('socket connect');
+    if (!(await browser.connect())) throw new Error('the browser socket never connected');
     const body = { id: login.id, code: login.code };
-    const scan = await retrying(tally, () => call(pick(nodes).url, 'POST', '/api/mobile/scan', { body, headers: phone }));
+    step('scan');
+    await think(options);
+    const scan = await callViaBalancer(cluster, policy, 'POST', '/api/mobile/scan', { body, headers: phone });
     if (scan.status !== 200) throw new Error(`scan answered ${scan.status} ${JSON.stringify(scan.body)}`);
+    if (await browser.until((s) => s.version >= 2, PUSH_WAIT_MS)) record.scannedSeenAt = Date.now();
     if (Math.random() < options.reconnectShare) {
       tally.reconnects++;
-      await browser.connect(pick(nodes), tally); // the first thing it gets is the state re-read from Redis
+      await browser.connect(browser.node ?? undefined); // the first thing it gets is the state re-read from Redis
     }
-    const confirm = await retrying(tally, () => call(pick(nodes).url, 'POST', '/api/mobile/confirm', { body, headers: phone }));
-    // A confirm whose answer was lost to the outage and then retried answers invalid_state: the state decides.
-    if (confirm.status !== 200 && (confirm.body as any)?.error !== 'invalid_state') throw new Error(`confirm answered ${confirm.status}`);
-    if (!(await browser.until((s) => s.state === 'confirmed', 10000))) {
+    step('confirm');
+    await think(options);
+    const confirm = await callViaBalancer(cluster, policy, 'POST', '/api/mobile/confirm', { body, headers: phone });
+    // A confirm whose answer was lost and then retried answers invalid_state: the browser's state decides.
+    if (confirm.status !== 200 && confirm.body?.error !== 'invalid_state') throw new Error(`confirm answered ${confirm.status} ${JSON.stringify(confirm.body)}`);
+    step('wait for confirmed');
+    for (let attempt = 0; !(await browser.until((s) => s.state === 'confirmed', PUSH_WAIT_MS)); attempt++) {
+      if (attempt >= 3) throw new Error(`never saw confirmed: ${JSON.stringify(browser.latest)}`);
       tally.pushFallbacks++;
-      await browser.connect(pick(nodes), tally);
-      if (!(await browser.until((s) => s.state === 'confirmed', 10000))) throw new Error(`never confirmed: ${JSON.stringify(browser.latest)}`);
+      await browser.connect(browser.node ?? undefined);
     }
-    const redeem = async () => {
-      if (Math.random() < 0.5 && browser.socket) {
-        const ack = await browser.socket.timeout(10000).emitWithAck('redeem').catch(() => ({ error: 'timeout' }));
-        return ack.token ? { status: 200, body: ack } : { status: ack.error === 'unavailable' ? 503 : 409, body: ack };
-      }
-      return call(pick(nodes).url, 'POST', `/api/login-sessions/${login.id}/redeem`, { headers: { 'x-login-secret': login.secret } });
-    };
-    const redeemed = await retrying(tally, redeem);
+    const confirmed = browser.seen.find((s) => s.snapshot.state === 'confirmed');
+    record.confirmedSeenAt = confirmed?.at;
+    record.confirmedPushed = confirmed?.pushed;
+
+    step('redeem');
+    const redeemed = await redeem(ctx, login, browser);
     if (redeemed.status !== 200) throw new Error(`redeem answered ${redeemed.status} ${JSON.stringify(redeemed.body)}`);
-    const token: string = (redeemed.body as any).token;
+    const token: string = redeemed.body.token;
     const claims = jwt.verify(token, TEST_WEB_SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-    if (claims.sub !== userId || claims.sid !== login.id) tally.wrongBrowser++;
-    if (tokens.has(token)) tally.duplicateTokens++;
-    tokens.add(token);
-    // A second redeem from anywhere must never yield another token.
-    const again = await call(pick(nodes).url, 'POST', `/api/login-sessions/${login.id}/redeem`, { headers: { 'x-login-secret': login.secret } });
-    if (again.status === 200) tally.duplicateTokens++;
-    tally.completed++;
-    tally.durationsMs.push(performance.now() - started);
+    if (claims.sub !== userId || claims.sid !== login.id || redeemed.body.user?.id !== userId) tally.misdelivered++;
+    const owner = ctx.tokens.get(token);
+    if (owner !== undefined && owner !== login.id) tally.duplicates++;
+    ctx.tokens.set(token, login.id);
+    // The same browser asks again on a random node: the same token, never another one.
+    step('repeat redeem');
+    const again = await callViaBalancer(cluster, policy, 'POST', `/api/login-sessions/${login.id}/redeem`, { headers: { 'x-login-secret': login.secret } });
+    if (again.status === 200 && again.body.token !== token) tally.duplicates++;
+    else if (again.status !== 200) {
+      tally.redeliveryFailures++;
+      throw new Error(`repeat redeem answered ${again.status} ${JSON.stringify(again.body)}`);
+    }
+    record.completedAt = Date.now();
+    return record;
   } finally {
+    tally.reconnects += browser.reconnects;
     browser.close();
   }
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const redis = await startRedis();
-  const limits = { RATE_LIMIT_CREATE_PER_IP: '0', RATE_LIMIT_MOBILE_PER_IP: '0', RATE_LIMIT_HANDSHAKES_PER_IP: '0' };
-  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `soak:${randomBytes(3).toString('hex')}:`, PUBLIC_URL: 'https://login.example.test', LOG_LEVEL: 'info', ...limits };
-  const nodes = await startNodes(2, env);
-  const tally: Tally = { completed: 0, lost: 0, duplicateTokens: 0, wrongBrowser: 0, reconnects: 0, retries: 0, pushFallbacks: 0, durationsMs: [], errors: [] };
-  const tokens = new Set<string>();
-  const started = performance.now();
+  const env = {
+    REDIS_KEY_PREFIX: `soak:${randomBytes(3).toString('hex')}:`,
+    PUBLIC_URL: 'https://login.example.test',
+    LOG_LEVEL: 'info', // the nodes say 'qrlogin listening' at info
+    RATE_LIMITS: '0',
+  };
+  const cluster = await ChaosCluster.start(options.nodes, env, { aof: options.chaos });
+  // Stopped from outside (Ctrl-C, a CI timeout): take the nodes and Redis down too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cluster.stop().finally(() => process.exit(1)));
+  }
+  const tally = emptyTally();
+  const ctx: Context = {
+    options,
+    cluster,
+    tally,
+    tokens: new Map(),
+    policy: {
+      timeoutMs: options.clientTimeoutMs,
+      giveUpAfterMs: 45_000,
+      onRetry: (why, ms) => {
+        tally.retries++;
+        if (why === '503') tally.slowest503Ms = Math.max(tally.slowest503Ms, ms);
+      },
+    },
+  };
+  const records: LoginRecord[] = [];
+  const started = Date.now();
   let next = 0;
-  let killed = -1;
+  let stopped = false;
+  const faults = options.chaos
+    ? cluster.run(() => next >= options.logins, { gapMs: options.gapMs, freezeMs: options.freezeMs, log: (l) => process.stderr.write(`${l}\n`) })
+    : Promise.resolve();
   const worker = async () => {
-    while (next < options.logins) {
+    // In chaos mode the logins go on until every fault was thrown under load.
+    while (!stopped && (next < options.logins || (options.chaos && !cluster.everyFaultSeen))) {
       const n = next++;
-      if (killed < 0 && n >= options.logins / 2) {
-        killed = 0; // once, by this worker only
-        killed = (await killConnections(redis.url, 'normal')) + (await killConnections(redis.url, 'pubsub'));
-      }
-      await oneLogin(n, nodes, options, tally, tokens).catch((err: Error) => {
-        tally.lost++;
-        if (tally.errors.length < 5) tally.errors.push(`login ${n}: ${err.message}`);
-      });
+      if (!options.chaos && n === Math.floor(options.logins / 2)) await cluster.inject('redis-connections-killed', options);
+      tally.started++;
+      await oneLoginInTime(n, ctx).then(
+        (record) => records.push(record),
+        (err: Error) => {
+          tally.lost++;
+          if (tally.errors.length < 10) tally.errors.push(`login ${n}: ${err.message}`);
+        },
+      );
     }
   };
+  const progress = setInterval(() => {
+    process.stderr.write(`soak: ${records.length} completed, ${tally.lost} lost, ${tally.started} started, ${Math.round((Date.now() - started) / 1000)} s\n`);
+  }, 10_000);
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+    await Promise.all([...Array.from({ length: Math.max(1, options.concurrency) }, worker), faults]);
   } finally {
-    await stopNodes(nodes);
-    await redis.stop();
+    clearInterval(progress);
+    stopped = true;
+    await cluster.stop();
   }
-  const sorted = tally.durationsMs.sort((x, y) => x - y);
-  const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(0) : '-');
-  const seconds = (performance.now() - started) / 1000;
+  const summary = summarize(tally, records, cluster.events, (Date.now() - started) / 1000);
   for (const error of tally.errors) process.stderr.write(`${error}\n`);
-  process.stdout.write(
-    `soak: logins=${options.logins} completed=${tally.completed} lost=${tally.lost} duplicate_tokens=${tally.duplicateTokens} ` +
-      `wrong_browser=${tally.wrongBrowser} reconnects=${tally.reconnects} redis_connections_killed=${killed} retries=${tally.retries} ` +
-      `push_fallbacks=${tally.pushFallbacks} login_ms_p50=${pct(0.5)} login_ms_p99=${pct(0.99)} elapsed_s=${seconds.toFixed(1)}\n`,
-  );
-  const ok = tally.lost === 0 && tally.duplicateTokens === 0 && tally.wrongBrowser === 0 && tally.completed === options.logins && killed > 0;
-  process.exit(ok ? 0 : 1);
+  process.stdout.write(`soak${options.chaos ? ' --chaos' : ''}: ${summary.line}\n`);
+  const faultsOk = options.chaos ? cluster.everyFaultSeen : cluster.count('redis-connections-killed') > 0;
+  process.exit(summary.ok && faultsOk ? 0 : 1);
 }
 
 main().catch((err) => {

@@ -31,11 +31,13 @@ export interface NodeOptions {
   execArgv?: string[];
   /** Open an IPC channel to the child (`process.send`). */
   ipc?: boolean;
+  /** Listen on this port (a node restarted behind a load balancer comes back where it was); default: a free one. */
+  port?: number;
 }
 
 /** Starts `node dist/server/main.js` (built by `npm test`'s pretest) on a free port and waits until it listens. */
 export async function startNode(env: Record<string, string> = {}, options: NodeOptions = {}): Promise<NodeProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawnNode(port, env, options);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -8,6 +8,8 @@ import { freePort } from './ports';
 export interface RedisProcess {
   port: number;
   url: string;
+  /** Its working directory (AOF files, when the extra arguments turn AOF on). */
+  dir: string;
   process: ChildProcess;
   /** Stops the server (SIGKILL with `hard`), waiting for it to exit. */
   stop(hard?: boolean): Promise<void>;
@@ -15,12 +17,14 @@ export interface RedisProcess {
 
 /**
  * Starts a real redis-server on a free loopback port, in memory only. Extra
- * arguments are passed through (e.g. ['--cluster-enabled', 'yes']).
+ * arguments are passed through (e.g. ['--cluster-enabled', 'yes'], or
+ * ['--appendonly', 'yes'] for AOF). A restart after a crash passes the same
+ * `port` and `dir`, so that it loads what the first one wrote.
  */
-export async function startRedis(extraArgs: string[] = [], port?: number): Promise<RedisProcess> {
+export async function startRedis(extraArgs: string[] = [], port?: number, options: { dir?: string } = {}): Promise<RedisProcess> {
   for (let attempt = 0; ; attempt++) {
     const p = port ?? (await freePort());
-    const dir = mkdtempSync(join(tmpdir(), 'qrlogin-redis-'));
+    const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'qrlogin-redis-'));
     const child = spawn(
       'redis-server',
       ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
@@ -35,6 +39,7 @@ export async function startRedis(extraArgs: string[] = [], port?: number): Promi
       return {
         port: p,
         url: `redis://127.0.0.1:${p}`,
+        dir,
         process: child,
         async stop(hard = false) {
           if (child.exitCode === null && child.signalCode === null) child.kill(hard ? 'SIGKILL' : 'SIGTERM');
