@@ -99,6 +99,9 @@ async function redeem(ctx: Context, login: CreatedLogin, browser: SoakBrowser): 
   return res;
 }
 
+/** What a node logs when it answers a repeat redeem the same token (server/app.ts). */
+const REDELIVERY_LOG = 'redeem answered again with the same token';
+
 /** The longest one login may take, faults and all; past it the login counts as lost (nothing in the soak may hang). */
 const LOGIN_DEADLINE_MS = 120_000;
 
@@ -212,6 +215,7 @@ async function main(): Promise<void> {
     },
   };
   const records: LoginRecord[] = [];
+  let redeliveries = 0;
   const started = Date.now();
   let next = 0;
   let stopped = false;
@@ -241,9 +245,10 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(progress);
     stopped = true;
+    redeliveries = cluster.logLines(REDELIVERY_LOG);
     await cluster.stop();
   }
-  const summary = summarize(tally, records, cluster.events, (Date.now() - started) / 1000);
+  const summary = summarize(tally, records, cluster.events, (Date.now() - started) / 1000, redeliveries);
   for (const error of tally.errors) process.stderr.write(`${error}\n`);
   process.stdout.write(`soak${options.chaos ? ' --chaos' : ''}: ${summary.line}\n`);
   const faultsOk = options.chaos ? cluster.everyFaultSeen : cluster.count('redis-connections-killed') > 0;

@@ -27,12 +27,21 @@ const REDIS_ARGS = ['--appendonly', 'yes', '--appendfsync', 'always'];
 
 export class ChaosCluster implements Backends {
   readonly events: FaultEvent[] = [];
+  /** Every node process started, killed ones included (their logs are counted too). */
+  private readonly everyNode: NodeProcess[];
   private constructor(
     public redis: RedisProcess,
     private readonly nodes: NodeProcess[],
     private readonly ports: number[],
     private readonly env: Record<string, string>,
-  ) {}
+  ) {
+    this.everyNode = [...nodes];
+  }
+
+  /** Log lines of every node so far that contain `text`. */
+  logLines(text: string): number {
+    return this.everyNode.reduce((n, node) => n + node.output().split('\n').filter((line) => line.includes(text)).length, 0);
+  }
 
   /** `count` nodes on free ports sharing one Redis with AOF; `env` is every node's environment on top of REDIS_URL. */
   static async start(count: number, env: Record<string, string>, options: { aof?: boolean } = {}): Promise<ChaosCluster> {
@@ -76,6 +85,7 @@ export class ChaosCluster implements Backends {
         await this.nodes[i]?.stop('SIGKILL');
         await sleep(500); // down for a moment, as a crashed process is until its supervisor restarts it
         this.nodes[i] = await startNode(this.env, { port: this.ports[i] });
+        this.everyNode.push(this.nodes[i] as NodeProcess);
         detail = `node ${i} (port ${this.ports[i]})`;
         break;
       }

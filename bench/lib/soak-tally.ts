@@ -59,7 +59,14 @@ function percentile(sorted: number[], p: number): string {
  * login completed. "Across a Redis restart": browsers that had seen `scanned`
  * before Redis was killed and saw `confirmed` after it was back.
  */
-export function summarize(tally: Tally, records: LoginRecord[], events: FaultEvent[], elapsedSeconds: number): { line: string; ok: boolean } {
+export function summarize(
+  tally: Tally,
+  records: LoginRecord[],
+  events: FaultEvent[],
+  elapsedSeconds: number,
+  /** Re-deliveries the nodes logged: one per login is the soak's own repeat; the rest answered a redeem whose first answer was lost. */
+  redeliveriesLogged: number,
+): { line: string; ok: boolean } {
   const durations = records.map((r) => (r.completedAt ?? r.started) - r.started).sort((a, b) => a - b);
   const outages = events.filter((e) => e.fault === 'redis-killed');
   const across = records.filter((r) => outages.some((o) => r.scannedSeenAt !== undefined && r.scannedSeenAt < o.at && (r.confirmedSeenAt ?? 0) > o.backAt));
@@ -69,6 +76,7 @@ export function summarize(tally: Tally, records: LoginRecord[], events: FaultEve
   const line =
     `logins=${tally.started} completed=${records.length} lost=${tally.lost} duplicate=${tally.duplicates} misdelivered=${tally.misdelivered} ` +
     `redelivery_failures=${tally.redeliveryFailures} redeems_answered_on_retry=${tally.redeemsAnsweredOnRetry} ` +
+    `redelivered_after_a_lost_answer=${Math.max(0, redeliveriesLogged - records.length)} ` +
     `waiting_across_redis_restart=${across.length} (pushed=${across.filter((r) => r.confirmedPushed).length}) ` +
     `${faults} reconnects=${tally.reconnects} retries=${tally.retries} push_fallbacks=${tally.pushFallbacks} slowest_503_ms=${Math.round(tally.slowest503Ms)} ` +
     `login_ms_p50=${percentile(durations, 0.5)} login_ms_p99=${percentile(durations, 0.99)} elapsed_s=${elapsedSeconds.toFixed(1)}`;
