@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Redis, { Cluster } from 'ioredis';
 import type { Socket } from 'socket.io-client';
-import { call, connectBrowser, createLogin, mobile, statesOf, waitForState, type CreatedLogin } from '../support/client';
+import { appToken, call, connectBrowser, createLogin, mobile, statesOf, waitForState, type CreatedLogin } from '../support/client';
 import { startNodes, stopNodes, type NodeProcess } from '../support/node-process';
 import { slotRangesOf, startRedisCluster, until, type RedisClusterProcess } from '../support/redis-cluster';
 import type { RedisProcess } from '../support/redis-server';
@@ -50,6 +50,21 @@ describe('three nodes on a 3-master Redis Cluster (sharded pub/sub)', () => {
     expect(await call(c.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${ack.token}` } })).toMatchObject({ status: 200 });
     await waitForState(socket, (s) => s.state === 'redeemed');
     expect(statesOf(socket).map((s) => s.version)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('user codes (v1.1): claimed in their own slots, apart from their sessions, and scanned on another node', async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    const logins = await Promise.all(Array.from({ length: 6 }, () => createLogin(a.url)));
+    const slotOf = (key: string) => redis.cluster('KEYSLOT', key) as Promise<number>;
+    let apart = 0;
+    for (const login of logins) {
+      const userCodeKey = `${prefix}usercode:${login.userCode.replace('-', '')}`;
+      expect(await redis.get(userCodeKey)).toBe(login.id);
+      if ((await slotOf(userCodeKey)) !== (await slotOf(`${prefix}session:{${login.id}}`))) apart++;
+      const scan = await call(b.url, 'POST', '/api/mobile/scan', { body: { userCode: login.userCode }, headers: { authorization: `Bearer ${appToken('ana')}` } });
+      expect(scan).toMatchObject({ status: 200, body: { id: login.id, code: login.code, state: 'scanned' } });
+    }
+    expect(apart).toBeGreaterThan(0);
   });
 
   test('a node subscribes to a session\'s sharded channel on the master that holds the session, while its browser waits', async () => {
