@@ -4,36 +4,22 @@
  * opens what it encodes and confirms or cancels.
  */
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createMobileClient, parseLoginQr } from '../../client/mobile';
 import { appToken, call } from '../support/client';
 import {
-  blockWebSockets, desktopContext, launchChromium, phoneContext, readQr, screenshot, waitForText, watchProblems,
+  blockWebSockets, desktopContext, launchChromium, phoneContext, readQr, screenshot, trackedPages, waitForText,
 } from '../support/chromium';
 import { startNodes, stopNodes, type NodeProcess } from '../support/node-process';
 import { startTestServer, type TestServer } from '../support/server';
 
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-/** Uncaught errors and CSP refusals of every page of the running test. */
-const problems: string[][] = [];
+/** Every page of the running test, closed after it; an uncaught error or CSP refusal on any fails it. */
+const open = trackedPages();
 beforeAll(async () => {
   browser = await launchChromium();
 });
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  expect(problems.splice(0).flat()).toEqual([]);
-});
 afterAll(() => browser?.close());
-
-async function open(context: Promise<BrowserContext>, url: string): Promise<Page> {
-  const ctx = await context;
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  problems.push(watchProblems(page));
-  await page.goto(url);
-  return page;
-}
 
 /** The desktop login page, once it shows a QR code. */
 async function desktopPage(server: { url: string }, options: { blockWebSockets?: boolean } = {}): Promise<Page> {
