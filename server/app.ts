@@ -40,6 +40,7 @@ import { createMetrics, createPushTimer, epochNow, type Metrics } from './metric
 import { LocalChannels } from './realtime/channels';
 import { keyedChannel } from './realtime/keyed-channel';
 import { Fanout } from './realtime/fanout';
+import { createConnectionGuard } from './realtime/connection-guard';
 import { attachLoginNamespace, type QrLoginServer } from './realtime/login-namespace';
 import { attachSessionNamespace } from './realtime/session-namespace';
 import { SignOutHub } from './realtime/sign-outs';
@@ -125,6 +126,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
           browserFailure: config.RATE_LIMIT_BROWSER_FAILURES_PER_IP,
           userCodeIp: config.RATE_LIMIT_USER_CODE_PER_IP,
           userCodeUser: config.RATE_LIMIT_USER_CODE_PER_USER,
+          connection: config.RATE_LIMIT_CONNECTIONS_PER_IP,
         }
       : {},
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
@@ -291,9 +293,19 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       return qrLogin;
     },
     async attach(server) {
+      const trustedHops = config.TRUST_PROXY ? config.TRUST_PROXY_HOPS : 0;
+      const guard = createConnectionGuard({
+        limits,
+        maxPerIp: config.RATE_LIMITS ? config.RATE_LIMIT_OPEN_SOCKETS_PER_IP : 0,
+        trustedHops,
+        onCapped: () => metrics.rateLimited.inc({ limit: 'openSockets' }),
+      });
       const io: QrLoginServer = new SocketServer(server, {
         path: `${config.BASE_PATH}/socket.io`,
         serveClient: false,
+        allowRequest: guard.allowRequest,
+        // A connection that joins no namespace is closed after this (Socket.IO's default: 45 s).
+        connectTimeout: 10_000,
         perMessageDeflate: false,
         // Browsers send only `auth` and `redeem`: a message as large as an HTTP body is plenty.
         maxHttpBufferSize: MAX_BODY_BYTES,
@@ -301,8 +313,8 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       });
       // No Redis adapter: nodes never broadcast to each other's sockets. A push reaches
       // another node's sockets through the session's (or sid's) channel.
-      const trustedHops = config.TRUST_PROXY ? config.TRUST_PROXY_HOPS : 0;
-      attachLoginNamespace(io, { service, fanout, logger, metrics, limits, trustedHops });
+      guard.attach(io);
+      attachLoginNamespace(io, { service, fanout, logger, metrics, limits, trustedHops, redeliveryMs: config.REDEEM_REDELIVERY_SECONDS * 1000 });
       attachSessionNamespace(io, { checkWebToken, signOuts, limits, logger, trustedHops, now: options.now });
       closers.unshift(() => io.close().catch(() => undefined));
       return io;

@@ -158,6 +158,14 @@ export const SETTINGS = {
     doc: 'Per-IP limits count an IPv6 client by its network of this prefix length (64: one /64 is one client; 56 for ISPs handing out /56s).',
   },
   RATE_LIMIT_HANDSHAKES_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Socket.IO /login handshakes per IP per window (0: no limit).' },
+  RATE_LIMIT_CONNECTIONS_PER_IP: {
+    schema: nonNegativeInt.default(600),
+    doc: 'Engine.IO connections (the handshake under every Socket.IO namespace and transport) one IP may open per window (0: no limit).',
+  },
+  RATE_LIMIT_OPEN_SOCKETS_PER_IP: {
+    schema: nonNegativeInt.default(200),
+    doc: 'Engine.IO connections one IP may hold open at once, per node (0: no limit). Per node: it guards the node\'s memory, and nginx keeps an address on one node.',
+  },
   RATE_LIMIT_BROWSER_PER_IP: {
     schema: nonNegativeInt.default(1200),
     doc: 'Browser calls on sessions (polls, QR images, redeems, DELETEs) per IP per window, counted before anything else (0: no limit).',

@@ -62,13 +62,18 @@ describe('metrics after a login', () => {
     expect(sample(text, 'qrlogin_push_latency_seconds_count')).toBe(3);
     expect(sample(text, 'qrlogin_push_latency_seconds_bucket', 'le="+Inf"')).toBe(3);
     expect(sample(text, 'qrlogin_push_latency_seconds_sum')).toBeGreaterThan(0);
-    expect(sample(text, 'qrlogin_connected_sockets')).toBe(1);
     expect(sample(text, 'qrlogin_redis_errors_total')).toBe(0);
     // Default process metrics, under the same prefix.
     expect(sample(text, 'qrlogin_process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(sample(text, 'qrlogin_nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
 
+    // The server closed the finished login's socket; one on a live login counts until it goes.
+    await scrapeUntil(a, (t) => sample(t, 'qrlogin_connected_sockets') === 0);
     socket.close();
+    const live = await createLogin(a.url);
+    const waiting = await connectBrowser(a.url, { id: live.id, secret: live.secret });
+    expect(sample(await scrapeUntil(a, (t) => sample(t, 'qrlogin_connected_sockets') === 1), 'qrlogin_connected_sockets')).toBe(1);
+    waiting.close();
     const after = await scrapeUntil(a, (t) => sample(t, 'qrlogin_connected_sockets') === 0);
     expect(sample(after, 'qrlogin_connected_sockets')).toBe(0);
   });

@@ -12,6 +12,7 @@ import {
   connectBrowser,
   createLogin,
   mobile,
+  nextDisconnect,
   readSession,
   redeemHttp,
   scannedLogin,
@@ -20,6 +21,7 @@ import {
   type CreatedLogin,
 } from './support/client';
 import { sameAnswer } from './support/redelivery';
+import { waitFor } from './support/wait';
 import { startTestServer, type StoreKind, type TestServer } from './support/server';
 
 describe.each<[string, StoreKind]>([
@@ -120,14 +122,22 @@ describe.each<[string, StoreKind]>([
     const login = await confirmedLogin(server.url, 'ana');
     const socket = await connect({ id: login.id, secret: login.secret });
     await waitForState(socket, (s) => s.state === 'confirmed');
+    const closed = nextDisconnect(socket);
     const ack = await redeemAck(socket);
     expect(ack).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: expect.any(Number), user: { id: 'ana', displayName: 'ANA' }, sid: login.id });
     const me = await call(server.url, 'GET', '/api/me', { headers: { authorization: `Bearer ${ack.token}` } });
     expect(me.body.user.id).toBe('ana');
-    expect(await redeemAck(socket)).toEqual(sameAnswer(ack));
+    // Its work done, the socket is closed by the server after its last state.
+    expect(await closed).toBe('io server disconnect');
+    expect(statesOf(socket).at(-1)).toMatchObject({ state: 'redeemed', version: 4 });
+    // A browser whose answer was lost comes back on a new socket: it is told `redeemed`, stays open for the repeat, gets the same token, and is closed.
+    const again = await connect({ id: login.id, secret: login.secret });
+    await waitForState(again, (s) => s.state === 'redeemed');
+    const againClosed = nextDisconnect(again);
+    expect(await redeemAck(again)).toEqual(sameAnswer(ack));
+    expect(await againClosed).toBe('io server disconnect');
     expect((await redeemHttp(server.url, login)).body).toEqual(sameAnswer(ack));
-    await waitForState(socket, (s) => s.state === 'redeemed');
-    expect(JSON.stringify(statesOf(socket))).not.toContain(ack.token);
+    expect(JSON.stringify([...statesOf(socket), ...statesOf(again)])).not.toContain(ack.token);
   });
 
   test('redeem before confirm is authorization_pending, after a cancel access_denied', async () => {
@@ -136,9 +146,18 @@ describe.each<[string, StoreKind]>([
     expect(await redeemAck(socket)).toEqual({ error: 'authorization_pending', message: expect.any(String) });
     await mobile(server.url, 'scan', 'ana', { id: login.id, code: login.code });
     expect(await redeemAck(socket)).toEqual({ error: 'authorization_pending', message: expect.any(String) });
+    const closed = nextDisconnect(socket);
     await mobile(server.url, 'cancel', 'ana', { id: login.id, code: login.code });
-    expect(await redeemAck(socket)).toEqual({ error: 'access_denied', message: expect.any(String) });
+    // After the last state the server closes the socket; the redeem is refused over HTTP.
+    expect(await closed).toBe('io server disconnect');
+    expect(statesOf(socket).at(-1)).toMatchObject({ state: 'cancelled', version: 3 });
+    expect((await redeemHttp(server.url, login)).body).toEqual({ error: 'access_denied', message: expect.any(String) });
     expect(await readSession(server.url, login)).toMatchObject({ state: 'cancelled', version: 3 });
+    // A socket that joins a finished session gets its state and is closed at once.
+    const late = await connect({ id: login.id, secret: login.secret });
+    expect(await waitForState(late)).toMatchObject({ state: 'cancelled', version: 3 });
+    await waitFor(() => late.disconnected);
+    expect(late.active).toBe(false); // closed by the server: the client does not reconnect by itself
   });
 
   test('redeem ignores its arguments: a socket cannot redeem another session', async () => {
@@ -160,9 +179,12 @@ describe.each<[string, StoreKind]>([
     socket.emit('redeem');
     socket.emit('redeem', { no: 'ack' });
     // Packets are handled in order: once this ack arrives the ones before were seen and ignored.
+    const closed = nextDisconnect(socket);
     const ack = await redeemAck(socket);
     expect(ack.tokenType).toBe('Bearer');
-    expect(socket.connected).toBe(true);
+    // It worked to the end: the token, then `redeemed`, then the server closed it.
+    expect(await closed).toBe('io server disconnect');
+    expect(statesOf(socket).map((s) => s.state)).toEqual(['confirmed', 'redeemed']);
     expect(unknownAck).not.toHaveBeenCalled();
     expect(await readSession(server.url, login)).toMatchObject({ state: 'redeemed', version: 4 });
   });

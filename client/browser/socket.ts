@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { errorFor, NetworkError } from '../shared/errors';
 import { isErrorBody } from '../shared/http';
-import type { LoginClientToServerEvents, LoginServerToClientEvents, LoginSnapshot, LoginSocketAuth, RedeemedLogin } from '../shared/protocol';
+import { isFinal, type LoginClientToServerEvents, type LoginServerToClientEvents, type LoginSnapshot, type LoginSocketAuth, type RedeemedLogin } from '../shared/protocol';
 
 /** What the login controller hears from its socket. */
 export interface SocketEvents {
@@ -59,14 +59,19 @@ export function socketIoOpener({ transports = ['websocket'], reconnectionDelayMa
         if (!closed) socket.connect();
       }, reconnectionDelayMaxMs);
     };
+    // The server closes the socket after a final state (nothing more can come): that is no drop to recover from.
+    let finished = false;
     socket.on('connect', () => events.connected());
-    socket.on('state', (snapshot) => events.state(snapshot));
+    socket.on('state', (snapshot) => {
+      finished = isFinal(snapshot.state);
+      events.state(snapshot);
+    });
     socket.on('connect_error', (err: Error) => {
       events.connectFailed(err.message);
       if (err.message !== 'not_found') retryLater();
     });
     socket.on('disconnect', (reason: string) => {
-      if (closed) return;
+      if (closed || (finished && reason === 'io server disconnect')) return;
       events.dropped(reason);
       retryLater();
     });

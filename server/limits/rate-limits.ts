@@ -8,7 +8,7 @@ import { ipNetworkKey } from '../client-ip';
 import { LoginError } from '../errors';
 import type { Cluster, Redis } from 'ioredis';
 
-export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake' | 'browserIp' | 'browserFailure' | 'userCodeIp' | 'userCodeUser';
+export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake' | 'browserIp' | 'browserFailure' | 'userCodeIp' | 'userCodeUser' | 'connection';
 
 export interface RateLimits {
   /**
