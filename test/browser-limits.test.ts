@@ -59,7 +59,7 @@ describe('with the default limits', () => {
     expect(tally(statuses)).toEqual({ 404: 60, 429: 1140 });
     const keys = await keysUnder(prefix);
     expect(keys.sort()).toEqual([`${prefix}ratelimit:browserFailure:127.0.0.1`, `${prefix}ratelimit:browserIp:127.0.0.1`]);
-  });
+  }, 120_000); // 1,200 requests: minutes on a loaded machine
 
   test('then QR images, redeems and DELETEs of random ids from that IP get 429 too', async () => {
     const headers = { 'x-login-secret': randomSecret() };
