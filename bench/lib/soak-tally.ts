@@ -1,5 +1,6 @@
 /** What the soak counts, and its one-line summary. */
 import type { FaultEvent } from './chaos';
+import { percentile } from './stats';
 
 export interface Tally {
   started: number;
@@ -49,9 +50,7 @@ export interface LoginRecord {
   completedAt?: number;
 }
 
-function percentile(sorted: number[], p: number): string {
-  return sorted.length ? String(Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number)) : '-';
-}
+const ms = (samples: number[], p: number): string => (samples.length ? String(Math.round(percentile(samples, p))) : '-');
 
 /**
  * The summary line, and whether the run passed: no login lost, duplicated or
@@ -67,7 +66,7 @@ export function summarize(
   /** Re-deliveries the nodes logged: one per login is the soak's own repeat; the rest answered a redeem whose first answer was lost. */
   redeliveriesLogged: number,
 ): { line: string; ok: boolean } {
-  const durations = records.map((r) => (r.completedAt ?? r.started) - r.started).sort((a, b) => a - b);
+  const durations = records.map((r) => (r.completedAt ?? r.started) - r.started);
   const outages = events.filter((e) => e.fault === 'redis-killed');
   const across = records.filter((r) => outages.some((o) => r.scannedSeenAt !== undefined && r.scannedSeenAt < o.at && (r.confirmedSeenAt ?? 0) > o.backAt));
   const faults = ['redis-connections-killed', 'node-killed', 'node-frozen', 'redis-killed']
@@ -79,7 +78,7 @@ export function summarize(
     `redelivered_after_a_lost_answer=${Math.max(0, redeliveriesLogged - records.length)} ` +
     `waiting_across_redis_restart=${across.length} (pushed=${across.filter((r) => r.confirmedPushed).length}) ` +
     `${faults} reconnects=${tally.reconnects} retries=${tally.retries} push_fallbacks=${tally.pushFallbacks} slowest_503_ms=${Math.round(tally.slowest503Ms)} ` +
-    `login_ms_p50=${percentile(durations, 0.5)} login_ms_p99=${percentile(durations, 0.99)} elapsed_s=${elapsedSeconds.toFixed(1)}`;
+    `login_ms_p50=${ms(durations, 50)} login_ms_p99=${ms(durations, 99)} elapsed_s=${elapsedSeconds.toFixed(1)}`;
   const ok =
     tally.lost === 0 && tally.duplicates === 0 && tally.misdelivered === 0 && tally.redeliveryFailures === 0 && records.length === tally.started;
   return { line, ok };
