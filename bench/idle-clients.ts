@@ -23,11 +23,13 @@ const sockets: Socket[] = [];
 async function open(task: IdleClientsTask): Promise<void> {
   await inPool(task.sessions.length, 64, async (i) => {
     const session = task.sessions[i]!;
+    // Generous timeouts: on a shared machine tens of thousands of handshakes can queue for a while.
     const socket = await connectBrowser(task.url, { id: session.id, secret: session.secret }, ['websocket'], {
       localAddress: task.localAddress,
+      timeout: 180_000,
     } as object);
     sockets.push(socket);
-    await waitForState(socket, () => true, 30_000);
+    await waitForState(socket, () => true, 180_000);
   });
 }
 

@@ -34,12 +34,14 @@ const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 4);
  * generation change nothing), so the figures are those of a warm server.
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1500);
+/** Runs of the memory scenario (its per-socket figure hardly moves between runs, and 50,000 sockets take minutes). */
+const MEMORY_RUNS = Math.min(RUNS, Number(process.env.BENCH_MEMORY_RUNS ?? 1));
 const IDLE_SOCKETS_UNDER_LOAD = Math.min(1000, SOCKETS);
 /** Logins per fan-out measurement (each of the two: one idle node attached, then seven). */
 const FANOUT_LOGINS = PUSH_SAMPLES * 2;
 /** Comma-separated subset of latency,memory,event-loop,fanout (default all), for profiling one at a time. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'latency,memory,event-loop,fanout').split(','));
-const KNOBS = ['BENCH_RUNS', 'BENCH_SOCKETS', 'BENCH_SAMPLES', 'BENCH_LOAD_SECONDS', 'BENCH_WARMUP', 'BENCH_ONLY', 'BENCH_CPU_PROF'];
+const KNOBS = ['BENCH_RUNS', 'BENCH_MEMORY_RUNS', 'BENCH_SOCKETS', 'BENCH_SAMPLES', 'BENCH_LOAD_SECONDS', 'BENCH_WARMUP', 'BENCH_ONLY', 'BENCH_CPU_PROF'];
 /** Only a run with every default is recorded (bench/results.json and docs/BENCHMARKS.md); others go to a trial file. */
 const RECORDED = !process.env.BENCH_RESULTS && KNOBS.every((knob) => !process.env[knob]);
 const RESULTS = process.env.BENCH_RESULTS ?? join(ROOT, 'bench', RECORDED ? 'results.json' : 'results-trial.json');
@@ -99,8 +101,8 @@ async function latencyAndThroughput(): Promise<{ latency: LatencyRun[]; creation
 
 async function memory(): Promise<MemoryRun[]> {
   const runs: MemoryRun[] = [];
-  for (let run = 1; run <= RUNS; run++) {
-    log(`memory run ${run}/${RUNS}: ${SOCKETS} sockets asked`);
+  for (let run = 1; run <= MEMORY_RUNS; run++) {
+    log(`memory run ${run}/${MEMORY_RUNS}: ${SOCKETS} sockets asked`);
     runs.push(await withCluster(2, ([waiting, creating]) => memoryRun(waiting!, creating!, SOCKETS), { QR_TTL_SECONDS: '600' }));
   }
   return runs;
