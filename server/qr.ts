@@ -10,9 +10,9 @@ import QRCode, { type QRCodeMaskPattern, type QRCodeSegment } from 'qrcode';
  * login URL against ~0.04 ms with a fixed mask. Any mask decodes in every
  * reader; the penalty only tunes contrast. Over random login URLs of every
  * length a PUBLIC_URL gives (versions 6 to 11), mask 2 had the lowest
- * penalty for 73–100 % of codes and an average penalty within 1–3 % of the
- * per-code best; every other mask averaged 10–60 % above it
- * (docs/BENCHMARKS.md).
+ * penalty for 73–100 % of codes and an average penalty within 1.5 % of the
+ * per-code best; every other mask averaged 7–63 % above it
+ * (docs/BENCHMARKS.md, "Creation").
  *
  * The whole content is one byte-mode segment: a URL is bytes anyway, and it
  * spares qrcode's search for the optimal mix of modes for a code of the same version.

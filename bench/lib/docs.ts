@@ -21,16 +21,18 @@ function block(table: string, host: ReturnType<typeof machine>, date: string, se
     const perGb = 1e9 / m.memory.rssPerSocketBytes;
     lines.push(
       `- **Waiting browsers per GB**: ${thousands(perGb)} (${(m.memory.rssPerSocketBytes / 1000).toFixed(1)} KB of RSS each, ` +
-        `on top of a node's ${Math.round(m.memory.rssBaselineBytes / 1e6)} MB base).`,
+        `on top of a node's ${Math.round(m.memory.rssBaselineBytes / 1e6)} MB base; measured with ${thousands(m.memory.sockets)} ` +
+        `sockets on one node${m.memory.sockets < m.memory.asked ? `, of ${thousands(m.memory.asked)} asked: the descriptor limit here is ${thousands(m.memory.descriptorLimit)}` : ''}).`,
     );
   }
   if (m.creation) {
     const perCore = 1000 / m.creation.nodeCpuMsPerCreation;
     lines.push(
       `- **Logins per second per core**: about ${thousands(perCore)} creations (QR SVG included) per core of node CPU ` +
-        `(${m.creation.nodeCpuMsPerCreation.toFixed(2)} ms each, event loop and QR worker together), plus ` +
+        `(${m.creation.nodeCpuMsPerCreation.toFixed(2)} ms each, all its threads), plus ` +
         `${m.creation.redisCpuMsPerCreation.toFixed(2)} ms of Redis CPU. One node took ${thousands(m.creation.createPerSecond)}/s ` +
-        'here with the load generator, Redis and other work on the same two cores.',
+        `here (${Math.round(m.creation.ofHealthz * 100)} % of GET /healthz side by side) with the load generator, Redis ` +
+        'and other work on the same two cores.',
     );
   }
   if (m.latency) {
