@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import Koa from 'koa';
 import compose from 'koa-compose';
@@ -12,7 +12,12 @@ import { checkClaims, describeUserFromClaims, type AppClaims, type VerifyAppToke
 import { appTokensFromConfig, webTokensFromConfig } from './tokens-from-config';
 import type { IssuedToken, VerifiedWebToken } from './auth/web-token';
 import type { Config } from './config';
-import { underBasePath } from './http/base-path';
+import { createLoginEvents, type QrLoginEventListener, type QrLoginEventName } from './events';
+import { configFromOptions, type QrLoginSettings } from './options';
+import { currentRequester, withRequester } from './requester';
+import { normalizeIp, requestIp } from './client-ip';
+import { requestMetrics } from './http/request-metrics';
+import { isUnderBasePath, underBasePath } from './http/base-path';
 import { MAX_BODY_BYTES } from './http/body';
 import { bodyDeadline } from './http/body-deadline';
 import { appAssociationRoutes } from './http/app-association';
@@ -66,12 +71,25 @@ export interface QrLoginHooks {
    * free of side effects that assume the login is redeemed.
    */
   issueWebToken?: (user: SessionUser, session: Snapshot) => Promise<IssuedToken>;
-  /** What the browser is shown of the user. Default: the token's `name` and `picture`. */
-  describeUser?: (claims: AppClaims) => SessionUser;
+  /** What the browser is shown of the user (may look it up: async is fine). Default: the token's `name` and `picture`. */
+  describeUser?: (claims: AppClaims) => SessionUser | Promise<SessionUser>;
 }
 
-export interface QrLoginOptions extends QrLoginHooks {
-  config: Config;
+/**
+ * Library mode: camelCase settings (QrLoginSettings), or `config` as loadConfig()
+ * reads it from the environment (then the settings are ignored), plus hooks.
+ */
+export interface QrLoginOptions extends QrLoginHooks, QrLoginSettings {
+  /** Settings from the environment (loadConfig()); when given, the camelCase settings are not used. */
+  config?: Config;
+  /**
+   * Where sessions live, instead of Redis or the in-memory store: any Store
+   * (e.g. over your own database). It must be shared by all nodes and do the
+   * compare-and-set of Store.update atomically. Changes reach browsers on other
+   * nodes only through Redis: with a custom store, run one node, or set `redis`
+   * too (its pub/sub then carries the pushes). You close it (close() does not).
+   */
+  store?: Store;
   logger?: Logger;
   /** Folder of the built demo pages; default: dist/public of this package. */
   publicDir?: string;
@@ -81,6 +99,15 @@ export interface QrLoginOptions extends QrLoginHooks {
 export interface QrLogin {
   /** Every HTTP route, with qrlogin's error handling, to mount in a Koa app. */
   middleware: Koa.Middleware;
+  /**
+   * A node-style handler for Express, Fastify (@fastify/middie), Connect or
+   * node:http: answers requests under the base path; any other request goes
+   * to `next` (or, without `next`, qrlogin answers it: 404 JSON).
+   */
+  handle(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  /** Follows logins: each change is emitted once in the whole cluster, on the node that made it. */
+  on(event: QrLoginEventName, listener: QrLoginEventListener): QrLogin;
+  off(event: QrLoginEventName, listener: QrLoginEventListener): QrLogin;
   /** A Koa app with just qrlogin, as `npm start` runs it. */
   app: Koa;
   /** Adds the Socket.IO `/login` and `/session` namespaces to an HTTP server. */
@@ -105,10 +132,11 @@ export interface QrLogin {
 }
 
 export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
-  const { config } = options;
+  const config = options.config ?? configFromOptions(options);
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
-  const connection = await connectStore(config, logger);
+  const loginEvents = createLoginEvents(logger);
+  const connection = await connectStore(config, logger, options.store);
   connection.redis?.on('error', () => metrics.redisErrors.inc());
   const store = countingStoreErrors(connection.store, () => metrics.redisErrors.inc());
   const pushTimer = createPushTimer(metrics.pushLatency);
@@ -183,7 +211,13 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     onChange: (snapshot) => {
       const writtenAt = epochNow();
       metrics.transitions.inc({ state: snapshot.state });
-      if (snapshot.state === 'redeemed') metrics.redeems.inc();
+      if (snapshot.state === 'redeemed') {
+        metrics.redeems.inc();
+        // Sessions live QR_TTL_SECONDS from their creation, and expiresAt never moves.
+        metrics.loginDuration.observe(Math.max(0, now() - (Date.parse(snapshot.expiresAt) - config.QR_TTL_SECONDS * 1000)) / 1000);
+      }
+      // The request that made the change, as set where it came in (HTTP middleware, socket message middleware).
+      loginEvents.changed(snapshot, currentRequester());
       logger.debug({ sessionId: snapshot.id, state: snapshot.state, version: snapshot.version }, 'transition');
       fanout.announce(snapshot, writtenAt);
     },
@@ -197,6 +231,9 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     nodeId: randomUUID(),
     pushTimer: createPushTimer(metrics.pushLatency),
     now: options.now,
+    onDeliver: (snapshot) => {
+      if (snapshot.state === 'expired') metrics.expired.inc();
+    },
     onError: (err, id) => logger.warn({ err, sessionId: id }, 'could not re-read a session after a change hint'),
   });
   const hub = fanout.hub;
@@ -251,6 +288,8 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     config.BASE_PATH,
     compose<Koa.ParameterizedContext>([
       requestLog(logger),
+      requestMetrics(metrics),
+      (ctx, next) => withRequester({ ip: requestIp(ctx), userAgent: ctx.get('user-agent') }, next),
       bodyDeadline(config.HTTP_BODY_TIMEOUT_MS),
       securityHeaders({ imageOrigins: [new URL(config.publicUrl).origin] }),
       errorHandler(logger),
@@ -263,6 +302,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: config.TRUST_PROXY_HOPS });
   app.use(middleware);
 
+  const callback = app.callback();
   let drained: Promise<void> | undefined;
   const drain = () =>
     (drained ??= (async () => {
@@ -273,6 +313,10 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const qrLogin: QrLogin = {
     app,
     middleware,
+    handle(req, res, next) {
+      if (next && !isUnderBasePath(config.BASE_PATH, req.url ?? '/')) return next();
+      void callback(req, res);
+    },
     store,
     metrics,
     logger,
@@ -284,12 +328,15 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         throw err;
       }
     },
-    on(event, listener) {
-      events.on(event, listener);
+    // Logins' changes come from the login events, sign-outs from their own emitter.
+    on(event: QrLoginEventName | 'signed_out', listener: (arg: any) => void) {
+      if (event === 'signed_out') events.on(event, listener);
+      else loginEvents.on(event, listener);
       return qrLogin;
     },
-    off(event, listener) {
-      events.off(event, listener);
+    off(event: QrLoginEventName | 'signed_out', listener: (arg: any) => void) {
+      if (event === 'signed_out') events.off(event, listener);
+      else loginEvents.off(event, listener);
       return qrLogin;
     },
     async attach(server) {
@@ -316,6 +363,11 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       guard.attach(io);
       attachLoginNamespace(io, { service, fanout, logger, metrics, limits, trustedHops, redeliveryMs: config.REDEEM_REDELIVERY_SECONDS * 1000 });
       attachSessionNamespace(io, { checkWebToken, signOuts, limits, logger, trustedHops, now: options.now });
+      // Each socket message runs as its browser's request (for the events and the audit line).
+      io.of('/login').on('connection', (socket) => {
+        const userAgent = String(socket.handshake.headers['user-agent'] ?? '');
+        socket.use((_packet, next) => withRequester({ ip: socket.data.ip ?? normalizeIp(socket.handshake.address), userAgent }, next));
+      });
       closers.unshift(() => io.close().catch(() => undefined));
       return io;
     },
@@ -335,9 +387,16 @@ interface StoreConnection {
   close(): Promise<void>;
 }
 
-/** Redis (REDIS_CLUSTER_NODES or REDIS_URL), or the in-memory store of a single development process. */
-async function connectStore(config: Config, logger: Logger): Promise<StoreConnection> {
-  if (!config.REDIS_CLUSTER_NODES && !config.REDIS_URL) {
+/** A site's own store, Redis (REDIS_CLUSTER_NODES or REDIS_URL), or the in-memory store of a single development process. */
+async function connectStore(config: Config, logger: Logger, own?: Store): Promise<StoreConnection> {
+  const hasRedis = Boolean(config.REDIS_CLUSTER_NODES || config.REDIS_URL);
+  if (own) {
+    if (!hasRedis) return { store: own, close: async () => {} };
+    // Sessions in the site's store; Redis for what connects the nodes (pub/sub, keyspace, rate limits).
+    const redis = await connectRedis({ redisUrl: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, keyPrefix: config.REDIS_KEY_PREFIX, logger });
+    return { store: own, redis: redis.client, close: redis.close };
+  }
+  if (!hasRedis) {
     logger.warn(
       'REDIS_URL is not set: using the in-memory store. Sessions are lost on restart and are not shared between processes; for development only.',
     );

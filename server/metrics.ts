@@ -3,7 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** One registry per qrlogin instance, so several can live in one process (tests, library mode). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'qrlogin_' });
+  // Unprefixed: the standard process_* and nodejs_* names every Node.js dashboard expects.
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     sessionsCreated: new Counter({ name: 'qrlogin_sessions_created_total', help: 'Login sessions created', registers: [registry] }),
@@ -39,6 +40,25 @@ export function createMetrics() {
       registers: [registry],
     }),
     redisErrors: new Counter({ name: 'qrlogin_redis_errors_total', help: 'Redis connection and command errors', registers: [registry] }),
+    httpDuration: new Histogram({
+      name: 'qrlogin_http_request_duration_seconds',
+      help: 'HTTP requests answered by qrlogin, by method, route pattern (unmatched: no route) and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      // Long polls are held up to 30 s: the top buckets tell them apart from slow answers.
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
+      registers: [registry],
+    }),
+    loginDuration: new Histogram({
+      name: 'qrlogin_login_duration_seconds',
+      help: 'Login session created → web token issued (redeemed), for logins this node redeemed',
+      buckets: [1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 300],
+      registers: [registry],
+    }),
+    expired: new Counter({
+      name: 'qrlogin_sessions_expired_total',
+      help: 'Sessions that expired unused while a browser on this node waited on them',
+      registers: [registry],
+    }),
   };
 }
 

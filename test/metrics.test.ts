@@ -63,9 +63,17 @@ describe('metrics after a login', () => {
     expect(sample(text, 'qrlogin_push_latency_seconds_bucket', 'le="+Inf"')).toBe(3);
     expect(sample(text, 'qrlogin_push_latency_seconds_sum')).toBeGreaterThan(0);
     expect(sample(text, 'qrlogin_redis_errors_total')).toBe(0);
-    // Default process metrics, under the same prefix.
-    expect(sample(text, 'qrlogin_process_cpu_user_seconds_total')).toBeGreaterThan(0);
-    expect(sample(text, 'qrlogin_nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    // Default process metrics under their standard names, as Node.js dashboards expect them.
+    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sample(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'qrlogin_process_cpu_user_seconds_total')).toBeUndefined();
+    // Requests by route pattern (never the session id), and the login's time from creation to token.
+    expect(sample(text, 'qrlogin_http_request_duration_seconds_count', 'method="POST",route="/api/login-sessions",status="201"')).toBe(1);
+    expect(sample(text, 'qrlogin_http_request_duration_seconds_count', 'method="POST",route="/api/mobile/scan",status="200"')).toBe(1);
+    expect(text).not.toMatch(/qrlogin_http_request_duration_seconds_count\{[^}]*route="[^"]*[0-9a-f]{8}-/);
+    expect(sample(text, 'qrlogin_login_duration_seconds_count')).toBe(1);
+    expect(sample(text, 'qrlogin_login_duration_seconds_sum')).toBeGreaterThan(0);
+    expect(sample(text, 'qrlogin_sessions_expired_total')).toBe(0);
 
     // The server closed the finished login's socket; one on a live login counts until it goes.
     await scrapeUntil(a, (t) => sample(t, 'qrlogin_connected_sockets') === 0);
@@ -96,6 +104,26 @@ describe('metrics after a login', () => {
     a.qrlogin.metrics.rateLimited.inc({ limit: 'create' });
     expect(sample(await scrape(a), 'qrlogin_rate_limited_total', 'limit="create"')).toBe(1);
   });
+});
+
+test('a session that expires while its browser waits is counted once, on the browser\'s node', async () => {
+  const server = await startTestServer({ env: { QR_TTL_SECONDS: '1', REDIS_KEY_PREFIX: `test:${randomBytes(4).toString('hex')}:` } });
+  try {
+    const login = await createLogin(server.url);
+    const socket = await connectBrowser(server.url, { id: login.id, secret: login.secret });
+    try {
+      await waitForState(socket, (s) => s.state === 'expired');
+      // The hub counts a version before it emits it: the socket has it, so the count is in.
+      expect(sample(await scrape(server), 'qrlogin_sessions_expired_total')).toBe(1);
+      expect(sample(await scrape(server), 'qrlogin_http_request_duration_seconds_count', 'method="GET",route="unmatched",status="404"')).toBeUndefined();
+      expect((await call(server.url, 'GET', '/no-such-route')).status).toBe(404);
+      expect(sample(await scrape(server), 'qrlogin_http_request_duration_seconds_count', 'method="GET",route="unmatched",status="404"')).toBe(1);
+    } finally {
+      socket.close();
+    }
+  } finally {
+    await server.close();
+  }
 });
 
 test('Redis errors are counted while Redis is away', async () => {

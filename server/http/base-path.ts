@@ -10,7 +10,7 @@ export function underBasePath(basePath: string, middleware: Middleware): Middlew
   if (!basePath) return middleware;
   return async (ctx, next) => {
     const original = ctx.path;
-    if (original !== basePath && !original.startsWith(`${basePath}/`)) return next();
+    if (!isUnderBasePath(basePath, original)) return next();
     ctx.path = original.slice(basePath.length) || '/';
     try {
       await middleware(ctx, async () => {
@@ -26,6 +26,13 @@ export function underBasePath(basePath: string, middleware: Middleware): Middlew
       ctx.path = original;
     }
   };
+}
+
+/** Whether `path` (query included or not) is qrlogin's: under `basePath`, or anything when there is none. */
+export function isUnderBasePath(basePath: string, path: string): boolean {
+  if (!basePath) return true;
+  const pathname = path.split('?')[0] as string;
+  return pathname === basePath || pathname.startsWith(`${basePath}/`);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { SessionUser } from '../session/types';
 
 export interface MobileCallerDeps {
   verifyAppToken: VerifyAppToken;
-  describeUser: (claims: AppClaims) => SessionUser;
+  describeUser: (claims: AppClaims) => SessionUser | Promise<SessionUser>;
   limits: RateLimits;
 }
 
@@ -21,7 +21,7 @@ export function mobileCaller({ verifyAppToken, describeUser, limits }: MobileCal
     const [ip, user] = await Promise.allSettled([
       limits.consume('mobileIp', limits.ipKey(requestIp(ctx))),
       (async () => {
-        const verified = describeUser(await verifyAppToken(bearerToken(ctx.get('authorization'))));
+        const verified = await describeUser(await verifyAppToken(bearerToken(ctx.get('authorization'))));
         await limits.consume('mobileUser', verified.id);
         return verified;
       })(),

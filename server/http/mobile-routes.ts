@@ -17,7 +17,7 @@ export interface MobileRouteDeps {
   /** Where the QR points: PUBLIC_URL + BASE_PATH. */
   publicUrl: string;
   verifyAppToken: VerifyAppToken;
-  describeUser: (claims: AppClaims) => SessionUser;
+  describeUser: (claims: AppClaims) => SessionUser | Promise<SessionUser>;
   limits: RateLimits;
 }
 

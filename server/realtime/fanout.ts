@@ -41,6 +41,8 @@ export interface FanoutOptions {
   nodeId: string;
   pushTimer: PushTimer;
   now?: () => number;
+  /** Told of each version delivered on this node (once per version; for metrics). */
+  onDeliver?: (snapshot: Snapshot) => void;
   onError?: (err: unknown, id: string) => void;
 }
 
@@ -58,6 +60,7 @@ export class Fanout {
       },
       subscribe: (id) => this.subscribe(id),
       now: options.now,
+      onDeliver: options.onDeliver,
       onError: options.onError,
     });
     const resync = () => this.hub.resync();

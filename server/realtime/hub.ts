@@ -12,6 +12,8 @@ export interface SessionHubOptions {
    * after its last. Default: nothing to hear (a single process).
    */
   subscribe?: (id: string) => Subscription;
+  /** Told of each version delivered here (once per version; for metrics). */
+  onDeliver?: (snapshot: Snapshot) => void;
   now?: () => number;
   onError?: (err: unknown, id: string) => void;
 }
@@ -97,6 +99,7 @@ export class SessionHub {
     const watch = this.watches.get(snapshot.id);
     if (!watch || snapshot.version <= (watch.last?.version ?? 0)) return;
     watch.last = snapshot;
+    this.options.onDeliver?.(snapshot);
     if (watch.sockets > 0) this.options.emitLocal(snapshot);
     for (const waiter of watch.waiters) if (snapshot.version > waiter.after) waiter.resolve();
   }
