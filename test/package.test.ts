@@ -98,13 +98,19 @@ describe('npm package', () => {
   // A strict app using each entry point; the browser part is left out of the CommonJS file (that SDK is ESM only).
   const serverPart = `
     import { createServer } from 'node:http';
-    import { createQrLogin, loadConfig, LoginError, type QrLogin } from 'qrlogin';
-    export async function serve(): Promise<QrLogin> {
-      const qrlogin = await createQrLogin({ config: loadConfig({ PUBLIC_URL: 'http://localhost:3000' }) });
-      const server = createServer(qrlogin.app.callback());
+    import { createQrLogin, loadConfig, LoginError, type QrLogin, type QrLoginEvent, type Store } from 'qrlogin';
+    export async function serve(store?: Store): Promise<QrLogin> {
+      const qrlogin = await createQrLogin({
+        publicUrl: 'http://localhost:3000', basePath: '/auth', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'site:' },
+        webJwt: { secret: 'x'.repeat(32) }, store,
+        describeUser: async (claims) => ({ id: claims.sub, displayName: String(claims.name ?? claims.sub) }),
+      });
+      qrlogin.on('redeemed', (event: QrLoginEvent) => console.log(event.user?.id, event.ip, event.browser));
+      const server = createServer((req, res) => qrlogin.handle(req, res, () => res.end()));
       await qrlogin.attach(server);
       return qrlogin;
     }
+    export const fromEnvironment = () => createQrLogin({ config: loadConfig() });
     export const refuse = () => new LoginError('invalid_token', 'no');
     // @ts-expect-error the options are typed
     createQrLogin({ config: 1 });
@@ -143,7 +149,7 @@ describe('npm package', () => {
   test('one full login through library mode, with the installed package only', async () => {
     writeFileSync(join(app, 'login.mjs'), `
       import { createServer } from 'node:http';
-      import { createQrLogin, loadConfig } from 'qrlogin';
+      import { createQrLogin } from 'qrlogin';
       import { createMobileClient } from 'qrlogin/mobile';
       import { readFileSync } from 'node:fs';
 
@@ -151,10 +157,12 @@ describe('npm package', () => {
       await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
       const url = 'http://127.0.0.1:' + server.address().port;
       const qrlogin = await createQrLogin({
-        config: loadConfig({ PUBLIC_URL: url, LOG_LEVEL: 'silent', WEB_JWT_SECRET: 'consumer-web-secret-0123456789abcdef' }),
+        publicUrl: url, logLevel: 'silent', webJwt: { secret: 'consumer-web-secret-0123456789abcdef' },
         verifyAppToken: async (token) => ({ sub: token, exp: Math.floor(Date.now() / 1000) + 60, name: 'Ana' }),
       });
-      server.on('request', qrlogin.app.callback());
+      const events = [];
+      for (const name of ['scanned', 'confirmed', 'redeemed']) qrlogin.on(name, (e) => events.push(e.type));
+      server.on('request', qrlogin.handle);
       await qrlogin.attach(server);
 
       const created = await (await fetch(url + '/api/login-sessions', { method: 'POST' })).json();
@@ -169,7 +177,7 @@ describe('npm package', () => {
       const code = (js) => js.replace(/\\n\\/\\/# sourceMappingURL=.*\\n?$/, '');
       console.log(JSON.stringify({
         scanned: scanned.request.browser !== undefined, confirmed: confirmed.state,
-        redeem: redeem.status, user: redeemed.user, me: me.user,
+        redeem: redeem.status, user: redeemed.user, me: me.user, events,
         servedIsTheBrowserExport: served.length > 1000 && code(served) === code(bundle),
       }));
       await qrlogin.close();
@@ -179,7 +187,7 @@ describe('npm package', () => {
     expect(show(result)).toMatch(/^exit 0/);
     expect(JSON.parse(result.stdout)).toEqual({
       scanned: true, confirmed: 'confirmed', redeem: 200,
-      user: { id: 'user-ana', displayName: 'Ana' }, me: { id: 'user-ana', displayName: 'Ana' },
+      user: { id: 'user-ana', displayName: 'Ana' }, me: { id: 'user-ana', displayName: 'Ana' }, events: ['scanned', 'confirmed', 'redeemed'],
       servedIsTheBrowserExport: true,
     });
   }, 60_000);

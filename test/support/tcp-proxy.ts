@@ -1,5 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { ReplyGate } from './reply-gate';
 
 export interface TcpProxy {
   url: string;
@@ -14,6 +15,8 @@ export interface TcpProxy {
 export interface TcpProxyOptions {
   /** Holds every reply this long before passing it on (a far-away server), so that round trips can be told apart by time. */
   replyDelayMs?: number;
+  /** Holds replies until the test releases them (and counts commands): see reply-gate.ts. */
+  gate?: ReplyGate;
   /** Told of every chunk a client sends, as it arrives. */
   onRequest?: (chunk: Buffer) => void;
   /**
@@ -26,7 +29,7 @@ export interface TcpProxyOptions {
 
 /** A loopback TCP proxy in front of `targetPort`, so a test can break, slow down or watch the connections a client holds. */
 export async function startTcpProxy(targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
-  const { replyDelayMs = 0, onRequest, intercept } = options;
+  const { replyDelayMs = 0, onRequest, intercept, gate } = options;
   const open = new Set<Socket>();
   let held: (() => void)[] | undefined;
   const accept = (client: Socket) => {
@@ -56,7 +59,11 @@ export async function startTcpProxy(targetPort: number, options: TcpProxyOptions
     }
     if (onRequest) client.on('data', onRequest);
     client.pipe(upstream);
-    if (replyDelayMs > 0) {
+    if (gate) {
+      const link = gate.link((chunk) => client.writable && client.write(chunk));
+      client.on('data', link.request);
+      upstream.on('data', link.reply);
+    } else if (replyDelayMs > 0) {
       // Equal delays keep the chunks in order.
       upstream.on('data', (chunk: Buffer) => setTimeout(() => client.writable && client.write(chunk), replyDelayMs));
     } else {
