@@ -13,6 +13,8 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 let work: string;
 let app: string;
 let packed: { filename: string; files: { path: string }[] };
+/** What `npm pack` printed (its lifecycle scripts' banners). */
+let packOutput: string;
 
 const show = (result: RunResult) => `exit ${result.code}\n${result.stdout}\n${result.stderr}`;
 const node = (args: string[]) => run(process.execPath, args, { cwd: app });
@@ -24,13 +26,14 @@ beforeAll(async () => {
   linkNodeModules(clone);
   const pack = await npm(['pack', '--json', '--pack-destination', work], clone);
   if (pack.code !== 0) throw new Error(`npm pack failed\n${show(pack)}`);
+  packOutput = pack.stdout + pack.stderr;
   const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; integrity: string; files: { path: string }[] }[];
   packed = info as typeof packed;
   app = join(work, 'app');
   writeApp(app, `../${packed.filename}`, (info as { integrity: string }).integrity);
   const install = await npm(['ci', '--offline', '--no-audit', '--no-fund'], app);
   if (install.code !== 0) throw new Error(`npm ci of the tarball failed\n${show(install)}`);
-}, 300_000);
+}, 900_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -49,6 +52,8 @@ describe('npm package', () => {
     const stray = paths.filter((p) =>
       /(^|\/)(test|tests|bench|examples|scripts|coverage)\//.test(p) || /\.test\./.test(p) || (/\.ts$/.test(p) && !/\.d\.m?ts$/.test(p)) || /^tsconfig/.test(p));
     expect(stray).toEqual([]);
+    // prepack built it, once: prepare (which builds on install) stands aside during a pack.
+    expect(packOutput.match(/> tsc -p tsconfig\.build\.json/g)).toHaveLength(1);
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'qrlogin', 'package.json'), 'utf8'));
     expect(manifest.private).toBeUndefined();
     expect(readFileSync(join(app, 'node_modules', 'qrlogin', 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
@@ -144,7 +149,7 @@ describe('npm package', () => {
     ]);
     expect(show(node16)).toBe('exit 0\n\n');
     expect(show(bundler)).toBe('exit 0\n\n');
-  }, 240_000);
+  }, 480_000);
 
   test('one full login through library mode, with the installed package only', async () => {
     writeFileSync(join(app, 'login.mjs'), `
