@@ -9,7 +9,8 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 30000,
+  // A safety net, not a budget (tests wait for conditions): on a loaded 2-core machine starting node processes alone can take 20 s.
+  testTimeout: 120000,
   // Socket.IO, Redis and Chromium tests each start real processes; two workers fit two cores.
   maxWorkers: 2,
 };

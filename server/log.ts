@@ -1,5 +1,4 @@
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 /** Paths never written to logs: browser secrets, codes, QR contents (they hold the code) and tokens (app and web). */
 export const REDACT_PATHS = [
@@ -48,6 +47,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  */
 export function logDestination(stream: NodeJS.WriteStream = process.stdout): pino.DestinationStream | undefined {
   if (!stream.isTTY) return undefined;
+  // Loaded only for a terminal: a node in production never pays for it at start.
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
   return pretty({ destination: stream, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
 }
 

@@ -42,7 +42,8 @@ export async function startNode(env: Record<string, string> = {}, options: NodeO
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${output}`)), 15000);
+    // A safety net, not a budget: a loaded machine may take many seconds to load the modules.
+    const timer = setTimeout(() => reject(new Error(`node did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       if (output.includes('qrlogin listening')) {
@@ -93,7 +94,7 @@ export async function runNodeToExit(env: Record<string, string>): Promise<{ code
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
   clearTimeout(timer);
   return { code, stdout, stderr };
