@@ -229,7 +229,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     channelOf: (id) => changesChannel(config.REDIS_KEY_PREFIX, id),
     keys: pubsub?.keyspace,
     nodeId: randomUUID(),
-    pushTimer: createPushTimer(metrics.pushLatency),
+    pushTimer,
     now: options.now,
     onDeliver: (snapshot) => {
       if (snapshot.state === 'expired') metrics.expired.inc();
