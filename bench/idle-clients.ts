@@ -23,14 +23,30 @@ const sockets: Socket[] = [];
 async function open(task: IdleClientsTask): Promise<void> {
   await inPool(task.sessions.length, 64, async (i) => {
     const session = task.sessions[i]!;
-    // Generous timeouts: on a shared machine tens of thousands of handshakes can queue for a while.
-    const socket = await connectBrowser(task.url, { id: session.id, secret: session.secret }, ['websocket'], {
-      localAddress: task.localAddress,
-      timeout: 180_000,
-    } as object);
-    sockets.push(socket);
-    await waitForState(socket, () => true, 180_000);
+    sockets.push(await connectIdle(task, session));
   });
+}
+
+/**
+ * One browser socket, with its first state. A handshake the node refused as
+ * `unavailable` (its Redis read timed out: tens of thousands of handshakes
+ * queue on a busy machine) is tried again after a pause, a few times.
+ */
+async function connectIdle(task: IdleClientsTask, session: { id: string; secret: string }): Promise<Socket> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Generous timeouts for the same reason.
+      const socket = await connectBrowser(task.url, { id: session.id, secret: session.secret }, ['websocket'], {
+        localAddress: task.localAddress,
+        timeout: 180_000,
+      } as object);
+      await waitForState(socket, () => true, 180_000);
+      return socket;
+    } catch (err) {
+      if ((err as Error).message !== 'unavailable' || attempt === 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
 }
 
 process.on('message', (message: { type: 'open'; task: IdleClientsTask } | { type: 'stop' }) => {
