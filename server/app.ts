@@ -49,6 +49,7 @@ import { createConnectionGuard } from './realtime/connection-guard';
 import { attachLoginNamespace, type QrLoginServer } from './realtime/login-namespace';
 import { attachSessionNamespace } from './realtime/session-namespace';
 import { SignOutHub } from './realtime/sign-outs';
+import { createSocketAdapter } from './redis/socket-adapter';
 import { RedisChannels } from './redis/channels';
 import { RedisDeviceStore } from './redis/device-store';
 import { watchKeyspace } from './redis/keyspace';
@@ -358,8 +359,16 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         maxHttpBufferSize: MAX_BODY_BYTES,
         ...(config.CORS_ORIGINS.length ? { cors: { origin: config.CORS_ORIGINS, methods: ['GET', 'POST'] } } : {}),
       });
-      // No Redis adapter: nodes never broadcast to each other's sockets. A push reaches
-      // another node's sockets through the session's (or sid's) channel.
+      // qrlogin's own pushes reach another node's sockets through the session's (or
+      // sid's) channel; the adapter is there for a site's broadcasts and costs nothing per login.
+      if (connection.redis) {
+        const socketAdapter = createSocketAdapter(connection.redis, config.REDIS_KEY_PREFIX, (err) => {
+          metrics.redisErrors.inc();
+          logger.warn({ err: err.message }, 'redis socket.io adapter connection error');
+        });
+        io.adapter(socketAdapter.adapter);
+        closers.push(socketAdapter.close);
+      }
       guard.attach(io);
       attachLoginNamespace(io, { service, fanout, logger, metrics, limits, trustedHops, redeliveryMs: config.REDEEM_REDELIVERY_SECONDS * 1000 });
       attachSessionNamespace(io, { checkWebToken, signOuts, limits, logger, trustedHops, now: options.now });

@@ -73,8 +73,9 @@ describe('faults: Redis and nodes failing mid-flow', () => {
     const socket = await browser(a, login);
     await waitForState(socket, (s) => s.version === 1);
 
-    // A's session and keyspace subscribers (B, idle, subscribes to nothing).
-    expect(await killConnections(redis.url, 'pubsub')).toBe(2);
+    // A's session and keyspace subscribers, and each node's Socket.IO adapter
+    // subscriber (its namespaces' channels only; B, idle, subscribes to no session).
+    expect(await killConnections(redis.url, 'pubsub')).toBe(4);
     expect(await killConnections(redis.url, 'normal')).toBeGreaterThanOrEqual(2);
     await bothReady(200);
     await resubscribed(PER_WATCHED_SESSION);
