@@ -50,14 +50,12 @@ import { attachLoginNamespace, type QrLoginServer } from './realtime/login-names
 import { attachSessionNamespace } from './realtime/session-namespace';
 import { SignOutHub } from './realtime/sign-outs';
 import { createSocketAdapter } from './redis/socket-adapter';
-import { RedisChannels } from './redis/channels';
 import { RedisDeviceStore } from './redis/device-store';
-import { watchKeyspace } from './redis/keyspace';
+import { openPubSub } from './redis/pubsub';
 import { changesChannel, signOutChannel } from './redis/keys';
 import { LoginService } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
-import { connectRedis, duplicateForSubscribing, isCluster, type RedisClient } from './redis/connect';
-import { MemoryStore } from './session/memory-store';
+import { connectStore } from './store-connection';
 import { countingStoreErrors } from './session/counting-store';
 import type { Store } from './session/store';
 
@@ -171,7 +169,18 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
 
   const events = new EventEmitter();
   const closers: (() => Promise<unknown>)[] = [];
-  const pubsub = connection.redis ? await openPubSub(connection.redis, config.REDIS_KEY_PREFIX, logger, metrics) : undefined;
+  const pubsub = connection.redis
+    ? await openPubSub({
+        client: connection.redis,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        logger,
+        onError: (err) => {
+          metrics.redisErrors.inc();
+          logger.warn({ err: err.message }, 'redis subscriber connection error');
+        },
+        onMessage: (kind) => metrics.pubsubMessages.inc({ kind }),
+      })
+    : undefined;
   if (pubsub) closers.push(pubsub.close);
   // Every push to "whichever node holds the browser" goes over this bus: a node
   // subscribes to a channel only while one of its listeners waits on it (realtime/channels.ts).
@@ -387,60 +396,6 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     },
   };
   return qrLogin;
-}
-
-interface StoreConnection {
-  store: Store;
-  /** The command client, when the store is Redis (pub/sub, keyspace and rate limits use it). */
-  redis?: RedisClient;
-  close(): Promise<void>;
-}
-
-/** A site's own store, Redis (REDIS_CLUSTER_NODES or REDIS_URL), or the in-memory store of a single development process. */
-async function connectStore(config: Config, logger: Logger, own?: Store): Promise<StoreConnection> {
-  const hasRedis = Boolean(config.REDIS_CLUSTER_NODES || config.REDIS_URL);
-  if (own) {
-    if (!hasRedis) return { store: own, close: async () => {} };
-    // Sessions in the site's store; Redis for what connects the nodes (pub/sub, keyspace, rate limits).
-    const redis = await connectRedis({ redisUrl: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, keyPrefix: config.REDIS_KEY_PREFIX, logger });
-    return { store: own, redis: redis.client, close: redis.close };
-  }
-  if (!hasRedis) {
-    logger.warn(
-      'REDIS_URL is not set: using the in-memory store. Sessions are lost on restart and are not shared between processes; for development only.',
-    );
-    const store = new MemoryStore();
-    return { store, close: () => store.close() };
-  }
-  const redis = await connectRedis({
-    redisUrl: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES,
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    logger,
-  });
-  return { store: redis.store, redis: redis.client, close: redis.close };
-}
-
-/** The pub/sub side of Redis: per-session change channels (sharded on a Cluster) and per-key keyspace events. */
-async function openPubSub(client: RedisClient, keyPrefix: string, logger: Logger, metrics: Metrics) {
-  const subscriber = duplicateForSubscribing(client, { sharded: true });
-  subscriber.on('error', (err: Error) => {
-    metrics.redisErrors.inc();
-    logger.warn({ err: err.message }, 'redis subscriber connection error');
-  });
-  const channels = await RedisChannels.open({
-    subscriber,
-    publisher: client,
-    sharded: isCluster(client),
-    logger,
-    onMessage: () => metrics.pubsubMessages.inc({ kind: 'changes' }),
-  });
-  const keyspace = await watchKeyspace({ client, keyPrefix, logger, onMessage: () => metrics.pubsubMessages.inc({ kind: 'keyspace' }) });
-  return {
-    channels,
-    keyspace,
-    close: () => Promise.all([channels.close(), keyspace.close()]),
-  };
 }
 
 /** Any token verifier, default or a site's hook, must still yield `sub` and `exp`. */
