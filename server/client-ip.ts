@@ -42,9 +42,17 @@ export function ipNetworkKey(ip: string, ipv6PrefixLength: number): string {
   }
 }
 
-/** The client of an HTTP request: Koa's `ctx.ip` (already by the TRUST_PROXY rules, see app.ts), normalized. */
+const requestIps = new WeakMap<object, string>();
+
+/**
+ * The client of an HTTP request: Koa's `ctx.ip` (already by the TRUST_PROXY
+ * rules, see app.ts), normalized. Parsed once per request: the request log,
+ * the limits and the handler all ask.
+ */
 export function requestIp(ctx: { ip: string }): string {
-  return normalizeIp(ctx.ip);
+  let ip = requestIps.get(ctx);
+  if (ip === undefined) requestIps.set(ctx, (ip = normalizeIp(ctx.ip)));
+  return ip;
 }
 
 /**

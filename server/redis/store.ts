@@ -12,6 +12,17 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 return 1`;
 
+// The same with the user code's claim (KEYS[3], ARGV[3] the session id) in the
+// script, on a single Redis only: in a Cluster the claim's key is in another slot.
+// A taken code writes nothing (2).
+const CREATE_CLAIMING_CODE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[1], 'NX') then return 2 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
+return 1`;
+
 const FIND = `
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
@@ -43,6 +54,7 @@ return 'ok'`;
 type Client = Redis | Cluster;
 interface ScriptedClient {
   qrloginCreate(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
+  qrloginCreateClaimingCode(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<number>;
   qrloginFind(k1: string, k2: string, k3: string): Promise<string[] | null>;
   qrloginUpdate(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<'ok' | 'conflict' | 'gone'>;
 }
@@ -63,12 +75,15 @@ export class RedisStore implements Store {
   readonly keyPrefix: string;
   private readonly retentionMs: number;
   private readonly now: () => number;
+  private readonly isCluster: boolean;
 
   constructor(client: Client, options: RedisStoreOptions = {}) {
     this.keyPrefix = options.keyPrefix ?? 'qrlogin:';
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.now = options.now ?? Date.now;
+    this.isCluster = (client as Cluster).isCluster === true;
     client.defineCommand('qrloginCreate', { numberOfKeys: 2, lua: CREATE });
+    client.defineCommand('qrloginCreateClaimingCode', { numberOfKeys: 3, lua: CREATE_CLAIMING_CODE });
     client.defineCommand('qrloginFind', { numberOfKeys: 3, lua: FIND });
     client.defineCommand('qrloginUpdate', { numberOfKeys: 3, lua: UPDATE });
     this.redis = client as Client & ScriptedClient;
@@ -77,14 +92,22 @@ export class RedisStore implements Store {
   async create(record: SessionRecord): Promise<'ok' | 'user_code_taken'> {
     const ttlMs = Math.max(1, record.expiresAt - this.now());
     const keys = [sessionKey(this.keyPrefix, record.id), ttlKey(this.keyPrefix, record.id)] as const;
-    const creating = this.call(() => this.redis.qrloginCreate(...keys, ttlMs, ttlMs + this.retentionMs, ...toFields(record)));
     const { userCode } = record;
+    if (userCode && !this.isCluster) {
+      const codeKey = userCodeKey(this.keyPrefix, userCode);
+      const result = await this.call(() =>
+        this.redis.qrloginCreateClaimingCode(...keys, codeKey, ttlMs, ttlMs + this.retentionMs, record.id, ...toFields(record)),
+      );
+      if (result === 0) throw new Error(`session ${record.id} already exists`);
+      return result === 2 ? 'user_code_taken' : 'ok';
+    }
+    const creating = this.call(() => this.redis.qrloginCreate(...keys, ttlMs, ttlMs + this.retentionMs, ...toFields(record)));
     if (!userCode) {
       if ((await creating) !== 1) throw new Error(`session ${record.id} already exists`);
       return 'ok';
     }
-    // The user code's claim goes out beside the session's script (one round trip): in a
-    // Cluster its key is in another slot, so one script cannot hold both. A session whose
+    // In a Cluster the user code's claim goes out beside the session's script (one round
+    // trip): its key is in another slot, so one script cannot hold both. A session whose
     // claim lost is deleted before anyone learnt its id.
     const claiming = this.call(() => this.redis.set(userCodeKey(this.keyPrefix, userCode), record.id, 'PX', ttlMs, 'NX'));
     const [created, claimed] = await Promise.allSettled([creating, claiming]);
