@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { appToken, call, connectBrowser, createLogin, mobile } from './support/client';
 import { startRedis } from './support/redis-server';
@@ -25,11 +25,25 @@ function expectRateLimited(res: { status: number; body: any; headers: Headers })
 describe('rate limits while Redis is away', () => {
   test('each node keeps counting in memory: no 429s lifted, no errors added, answers stay quick', async () => {
     const redis = await startRedis();
-    const server = await startTestServer({ env: { ...LOW_LIMITS, REDIS_URL: redis.url } });
+    const server = await startTestServer({ env: { ...LOW_LIMITS, RATE_LIMIT_BROWSER_PER_IP: '3', REDIS_URL: redis.url } });
+    const read = () => call(server.url, 'GET', `/api/login-sessions/${randomUUID()}`, { headers: { 'x-login-secret': 'x'.repeat(43) } });
     try {
       await redis.stop();
-      for (let i = 0; i < 3; i++) expect((await call(server.url, 'POST', '/api/login-sessions')).body.error).toBe('unavailable');
-      expectRateLimited(await call(server.url, 'POST', '/api/login-sessions'));
+      for (let i = 0; i < 3; i++) expect((await read()).body.error).toBe('unavailable');
+      expectRateLimited(await read());
+    } finally {
+      await server.close();
+      await redis.stop();
+    }
+  });
+
+  test('a creation is counted in its session\'s own write (one Redis): with Redis away it answers unavailable, as the write cannot happen', async () => {
+    const redis = await startRedis();
+    const server = await startTestServer({ env: { ...LOW_LIMITS, REDIS_URL: redis.url } });
+    try {
+      await createLogin(server.url);
+      await redis.stop();
+      for (let i = 0; i < 4; i++) expect((await call(server.url, 'POST', '/api/login-sessions')).body.error).toBe('unavailable');
     } finally {
       await server.close();
       await redis.stop();

@@ -15,7 +15,7 @@
  * against the per-session limit.
  */
 import type { Socket } from 'socket.io-client';
-import { closeBrowsers, connectBrowser, createLogin, mobile, waitForState } from './support/client';
+import { call, closeBrowsers, connectBrowser, createLogin, mobile, waitForState } from './support/client';
 import { sameAnswer } from './support/redelivery';
 import { createReplyGate } from './support/reply-gate';
 import { startRedis, type RedisProcess } from './support/redis-server';
@@ -187,4 +187,26 @@ test('a redeem before the confirm reads, and counts against the per-session limi
   }
   await asked;
   expect(answer.error).toBe('authorization_pending');
+});
+
+test('a creation is one command, answered after one round trip: the session, its user code claim and the creation count in one script', async () => {
+  await quiet();
+  sent = [];
+  gate.hold(true);
+  let status: number | undefined;
+  const asked = call(server.url, 'POST', '/api/login-sessions').then((res) => (status = res.status));
+  try {
+    await settle();
+    const commands = sent.join('').match(/(?:^|\r\n)\*\d+\r\n\$\d+\r\n[a-z]+\r\n/gi) ?? [];
+    expect(commands).toHaveLength(1);
+    const [script] = sent;
+    for (const part of ['evalsha', 'session:{', 'usercode:', 'ratelimit:create:']) expect(script).toContain(part);
+    expect(status).toBeUndefined();
+    gate.release();
+    await settle();
+    expect(status).toBe(201);
+  } finally {
+    gate.hold(false);
+  }
+  await asked;
 });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { RedisStore } from '../server/redis/store';
-import { redisLayoutConformance, storeConformance, type StoreFactory } from './store.conformance';
+import { newRecord, redisLayoutConformance, storeConformance, type StoreFactory } from './store.conformance';
+import { waitFor } from './support/expect';
+import { testService } from './support/login-service';
 
 const newPrefix = () => `test:store:${randomBytes(4).toString('hex')}:`;
 
@@ -30,4 +32,63 @@ const redisStore: StoreFactory = async ({ retentionMs }) => {
 describe('RedisStore', () => {
   storeConformance(redisStore);
   describe('key layout', () => redisLayoutConformance(redisStore));
+});
+
+describe('RedisStore on one Redis counts creations in the create script', () => {
+  test('within the quota every creation is saved; over it nothing is: no session, no user code claim, and the time left in the window', async () => {
+    const { store, raw, close } = await redisStore({});
+    try {
+      expect(store.countsCreations).toBe(true);
+      const quota = { key: '203.0.113.5', points: 2, windowMs: 60_000 };
+      expect(await store.create(newRecord(), quota)).toBe('ok');
+      expect(await store.create(newRecord(), quota)).toBe('ok');
+      const refused = newRecord();
+      const over = await store.create(refused, quota);
+      expect(over).toEqual({ retryAfterMs: expect.any(Number) });
+      expect((over as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+      expect((over as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(60_000);
+      expect(await store.find(refused.id)).toBeNull();
+      expect(await store.findByUserCode(refused.userCode!)).toBeNull();
+      expect((await raw!.keys(raw!.keyPrefix)).filter((key) => key.includes(refused.id))).toEqual([]);
+      // The counter is rate-limiter-flexible's layout, so operators read every limit the same way.
+      expect(await raw!.get(`${raw!.keyPrefix}ratelimit:create:203.0.113.5`)).toBe('3');
+      // Another client, and a creation without a quota, are not affected.
+      expect(await store.create(newRecord(), { ...quota, key: '203.0.113.6' })).toBe('ok');
+      expect(await store.create(newRecord())).toBe('ok');
+    } finally {
+      await close();
+    }
+  });
+
+  test('the window starts at the first creation and a new one begins when it ends', async () => {
+    const { store, close } = await redisStore({});
+    try {
+      const quota = { key: '203.0.113.7', points: 1, windowMs: 300 };
+      expect(await store.create(newRecord(), quota)).toBe('ok');
+      expect(await store.create(newRecord(), quota)).toEqual({ retryAfterMs: expect.any(Number) });
+      await waitFor(async () => (await store.create(newRecord(), quota)) === 'ok');
+    } finally {
+      await close();
+    }
+  });
+
+  test('a creation whose user code is taken saves nothing and spends no second point when the service draws again', async () => {
+    const { store, raw, close } = await redisStore({});
+    try {
+      const quota = { key: '203.0.113.8', points: 5, windowMs: 60_000 };
+      const holder = newRecord();
+      expect(await store.create(holder)).toBe('ok');
+      const clash = newRecord({ userCode: holder.userCode });
+      expect(await store.create(clash, quota)).toBe('user_code_taken');
+      expect(await store.find(clash.id)).toBeNull();
+      const free = newRecord().userCode!;
+      const codes = [holder.userCode!, free];
+      const { service } = testService(store, { newUserCode: () => codes.shift()! });
+      const created = await service.create({ ip: '203.0.113.8', userAgent: 'jest' }, quota);
+      expect('record' in created ? created.record.userCode : created).toBe(free);
+      expect(await raw!.get(`${raw!.keyPrefix}ratelimit:create:203.0.113.8`)).toBe('2');
+    } finally {
+      await close();
+    }
+  });
 });

@@ -8,7 +8,6 @@ import { toSnapshot } from '../session/types';
 import { jsonBody } from './body';
 import { browserGate, gatedSession } from './browser-gate';
 import { abortOnHangUp, hungUp } from './hang-up';
-import { limitBy } from './rate-limit';
 import { formatUserCode } from '../../client/shared/protocol';
 import { longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
 
@@ -51,17 +50,19 @@ const idOf = (ctx: Context): string => {
 /** The website's side: PROTOCOL.md "Browser API". Every read needs the secret. */
 export function browserRoutes({ service, waitForChange, ttlSeconds, pollIntervalMs, limits, onCreated }: BrowserRouteDeps): Router {
   const router = new Router({ prefix: '/api/login-sessions' });
-  const perIp = limitBy(limits, 'create', (ctx) => limits.ipKey(requestIp(ctx)));
   // Per IP first; per session and client only once id + secret check out: whoever saw the QR (it holds the id)
   // cannot use up the real browser's budget, and random ids cannot make a counter each.
   const session = browserGate(service, limits, idOf, secretOf);
 
-  router.post('/', perIp, jsonBody(), async (ctx) => {
+  router.post('/', jsonBody(), async (ctx) => {
     // The body, when any, is ignored: the server alone chooses ids and lifetimes.
-    const { record, secret, qrContent } = await service.create({
-      ip: requestIp(ctx),
-      userAgent: ctx.get('user-agent'),
-    });
+    const client = limits.ipKey(requestIp(ctx));
+    // Counted by the store in the session's own write when it can (one Redis), else here first.
+    const quota = service.countsCreations ? limits.quota('create', client) : undefined;
+    if (!quota) await limits.consume('create', client);
+    const created = await service.create({ ip: requestIp(ctx), userAgent: ctx.get('user-agent') }, quota);
+    if (!('record' in created)) throw limits.overQuota('create', created.retryAfterMs);
+    const { record, secret, qrContent } = created;
     const svg = qrSvg(qrContent);
     onCreated?.();
     ctx.status = 201;

@@ -7,6 +7,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts,
 import { ipNetworkKey } from '../client-ip';
 import { LoginError } from '../errors';
 import type { Cluster, Redis } from 'ioredis';
+import type { CreationQuota } from '../session/store';
 
 export type LimitName = 'create' | 'mobileIp' | 'mobileUser' | 'session' | 'handshake' | 'browserIp' | 'browserFailure' | 'userCodeIp' | 'userCodeUser' | 'connection';
 
@@ -20,6 +21,10 @@ export interface RateLimits {
   ipKey(ip: string): string;
   /** Gives back one point consumed for `key` (a try that turned out not to count); best effort. */
   refund(name: LimitName, key: string): Promise<void>;
+  /** Limit `name` for `key` as a quota a store counts itself (Store.countsCreations); undefined when that limit is off. */
+  quota(name: LimitName, key: string): CreationQuota | undefined;
+  /** The error for a request a store found over its quota, counted like any refusal. */
+  overQuota(name: LimitName, retryAfterMs: number): LoginError;
 }
 
 export interface RateLimitOptions {
@@ -47,6 +52,11 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
     if (points && points > 0) limiters.set(name, limiter(name, points, options));
   }
   const ipv6PrefixLength = options.ipv6PrefixLength ?? 64;
+  const refusal = (name: LimitName, msBeforeNext: number): LoginError => {
+    options.onLimited?.(name);
+    const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+    return new LoginError('rate_limited', `Too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  };
   return {
     ipKey: (ip) => ipNetworkKey(ip, ipv6PrefixLength),
     async consume(name, key) {
@@ -56,11 +66,15 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
         await limiter.consume(key.slice(0, MAX_KEY_LENGTH));
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
-        options.onLimited?.(name);
-        const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-        throw new LoginError('rate_limited', `Too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+        throw refusal(name, err.msBeforeNext);
       }
     },
+    quota(name, key) {
+      const points = options.points[name];
+      if (!points || points <= 0) return undefined;
+      return { key: key.slice(0, MAX_KEY_LENGTH), points, windowMs: 1000 * (options.windowsSeconds?.[name] ?? options.windowSeconds) };
+    },
+    overQuota: refusal,
     async refund(name, key) {
       await limiters.get(name)?.reward(key.slice(0, MAX_KEY_LENGTH)).catch(() => undefined);
     },

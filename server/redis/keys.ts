@@ -13,10 +13,20 @@
  *   <prefix>usercode:<userCode>   string: the id of the session holding that user
  *                                 code, PX its time left (SET NX claims it)
  *
+ *   <prefix>ratelimit:<limit>:<client>  string: requests counted in the current
+ *                                 window, PX its time left (rate-limiter-flexible's
+ *                                 layout; on one Redis the create script counts
+ *                                 `create` in it itself)
+ *
  * The id in braces is a Redis Cluster hash tag: every key of a session lives
  * in one slot, so each Lua script touches one slot. A user code's key lives
  * in a slot of its own, which is why its claim is a separate SET NX.
  */
+/** The counter of RATE_LIMIT_CREATE_PER_IP for one client key (limits/rate-limits.ts `ipKey`). */
+export function creationCounterKey(prefix: string, client: string): string {
+  return `${prefix}ratelimit:create:${client}`;
+}
+
 export function sessionKey(prefix: string, id: string): string {
   return `${prefix}session:{${id}}`;
 }

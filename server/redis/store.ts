@@ -1,8 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors';
 import { FINAL_STATES, STATES, type SessionChange, type SessionRecord, type State } from '../session/types';
-import { sealedAnswerKey, sessionKey, ttlKey, userCodeKey } from './keys';
-import { DEFAULT_RETENTION_MS, type Store } from '../session/store';
+import { creationCounterKey, sealedAnswerKey, sessionKey, ttlKey, userCodeKey } from './keys';
+import { DEFAULT_RETENTION_MS, type CreationQuota, type OverQuota, type Store } from '../session/store';
 
 // Each script touches the keys of one session only (one hash slot in a cluster).
 const CREATE = `
@@ -12,16 +12,27 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 return 1`;
 
-// The same with the user code's claim (KEYS[3], ARGV[3] the session id) in the
-// script, on a single Redis only: in a Cluster the claim's key is in another slot.
-// A taken code writes nothing (2).
-const CREATE_CLAIMING_CODE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-if not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[1], 'NX') then return 2 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+// On a single Redis a creation is one script: the session, its user code's claim
+// and, with a quota, the count of the client's creations (what rate-limiter-flexible's
+// RateLimiterRedis does: SET NX with the window, INCR). In a Cluster the claim's and the
+// counter's keys are in other slots, so there the claim goes out beside CREATE and the
+// count is the rate limiter's own command.
+// KEYS: the session, its ttl marker, the user code's claim, the creation counter.
+// ARGV: ttl ms, ttl + retention ms, session id, '1' to claim the code, quota points
+// ('0': none), quota window ms, then the fields. Returns {1}, {0} (the id exists),
+// {2} (the code is taken) or {3, ms left in the window} (over the quota); only {1} writes a session.
+const CREATE_ON_ONE_REDIS = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
+local points = tonumber(ARGV[5])
+if points > 0 then
+  redis.call('SET', KEYS[4], '0', 'PX', ARGV[6], 'NX')
+  if redis.call('INCR', KEYS[4]) > points then return {3, redis.call('PTTL', KEYS[4])} end
+end
+if ARGV[4] == '1' and not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[1], 'NX') then return {2} end
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
-return 1`;
+return {1}`;
 
 const FIND = `
 local fields = redis.call('HGETALL', KEYS[1])
@@ -54,7 +65,7 @@ return 'ok'`;
 type Client = Redis | Cluster;
 interface ScriptedClient {
   qrloginCreate(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
-  qrloginCreateClaimingCode(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<number>;
+  qrloginCreateOnOneRedis(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<number[]>;
   qrloginFind(k1: string, k2: string, k3: string): Promise<string[] | null>;
   qrloginUpdate(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<'ok' | 'conflict' | 'gone'>;
 }
@@ -83,24 +94,40 @@ export class RedisStore implements Store {
     this.now = options.now ?? Date.now;
     this.isCluster = (client as Cluster).isCluster === true;
     client.defineCommand('qrloginCreate', { numberOfKeys: 2, lua: CREATE });
-    client.defineCommand('qrloginCreateClaimingCode', { numberOfKeys: 3, lua: CREATE_CLAIMING_CODE });
+    client.defineCommand('qrloginCreateOnOneRedis', { numberOfKeys: 4, lua: CREATE_ON_ONE_REDIS });
     client.defineCommand('qrloginFind', { numberOfKeys: 3, lua: FIND });
     client.defineCommand('qrloginUpdate', { numberOfKeys: 3, lua: UPDATE });
     this.redis = client as Client & ScriptedClient;
   }
 
-  async create(record: SessionRecord): Promise<'ok' | 'user_code_taken'> {
+  get countsCreations(): boolean {
+    return !this.isCluster;
+  }
+
+  async create(record: SessionRecord, quota?: CreationQuota): Promise<'ok' | 'user_code_taken' | OverQuota> {
     const ttlMs = Math.max(1, record.expiresAt - this.now());
     const keys = [sessionKey(this.keyPrefix, record.id), ttlKey(this.keyPrefix, record.id)] as const;
     const { userCode } = record;
-    if (userCode && !this.isCluster) {
-      const codeKey = userCodeKey(this.keyPrefix, userCode);
-      const result = await this.call(() =>
-        this.redis.qrloginCreateClaimingCode(...keys, codeKey, ttlMs, ttlMs + this.retentionMs, record.id, ...toFields(record)),
+    if (!this.isCluster) {
+      const [result, msLeft] = await this.call(() =>
+        this.redis.qrloginCreateOnOneRedis(
+          ...keys,
+          userCodeKey(this.keyPrefix, userCode ?? ''),
+          creationCounterKey(this.keyPrefix, quota?.key ?? ''),
+          ttlMs,
+          ttlMs + this.retentionMs,
+          record.id,
+          userCode ? '1' : '0',
+          quota?.points ?? 0,
+          quota?.windowMs ?? 0,
+          ...toFields(record),
+        ),
       );
       if (result === 0) throw new Error(`session ${record.id} already exists`);
+      if (result === 3) return { retryAfterMs: Math.max(0, msLeft ?? 0) };
       return result === 2 ? 'user_code_taken' : 'ok';
     }
+    if (quota) throw new Error('a Redis Cluster store does not count creations: count them before creating');
     const creating = this.call(() => this.redis.qrloginCreate(...keys, ttlMs, ttlMs + this.retentionMs, ...toFields(record)));
     if (!userCode) {
       if ((await creating) !== 1) throw new Error(`session ${record.id} already exists`);

@@ -3,7 +3,7 @@ import { USER_CODE_ALPHABET, USER_CODE_LENGTH } from '../../client/shared/protoc
 import { openAnswer, sealAnswer } from './sealed-answer';
 import { hashSecret, newSessionId, randomToken, safeEqual } from './secrets';
 import { LoginError, StoreUnavailableError } from '../errors';
-import type { Store } from './store';
+import type { CreationQuota, OverQuota, Store } from './store';
 import * as rules from './rules';
 import { toSnapshot, type IssuedToken, type RedeemedSession, type SessionChange, type SessionRecord, type SessionUser, type Snapshot } from './types';
 
@@ -92,7 +92,19 @@ export class LoginService {
     this.newUserCode = options.newUserCode ?? randomUserCode;
   }
 
-  async create(browser: BrowserInfo): Promise<CreatedSession> {
+  /** True when the store counts a creation quota in its own write (see create()). */
+  get countsCreations(): boolean {
+    return this.store.countsCreations === true;
+  }
+
+  /**
+   * A new pending session for `browser`. With a `quota` (for a store that
+   * countsCreations), the store counts the creation in the same write and,
+   * over the quota, saves nothing: the answer is then an OverQuota.
+   */
+  async create(browser: BrowserInfo): Promise<CreatedSession>;
+  async create(browser: BrowserInfo, quota: CreationQuota | undefined): Promise<CreatedSession | OverQuota>;
+  async create(browser: BrowserInfo, quota?: CreationQuota): Promise<CreatedSession | OverQuota> {
     const now = this.now();
     const secret = randomToken(32);
     const base = {
@@ -107,7 +119,10 @@ export class LoginService {
     } as const;
     for (let draw = 0; draw < USER_CODE_DRAWS; draw++) {
       const record: SessionRecord = { id: this.newId(), ...base, userCode: this.newUserCode() };
-      if ((await this.store.create(record)) === 'ok') return { record, secret, qrContent: this.qrContent(record) };
+      // Counted once: a draw again after a taken code is the same creation.
+      const saved = await this.store.create(record, draw === 0 && this.countsCreations ? quota : undefined);
+      if (saved === 'ok') return { record, secret, qrContent: this.qrContent(record) };
+      if (saved !== 'user_code_taken') return saved;
     }
     throw new Error(`no free user code after ${USER_CODE_DRAWS} draws`);
   }
