@@ -95,17 +95,20 @@ const memoryRows = (m: MemoryRun): Row[] => [
 ];
 
 const creationRows = (c: CreationRun, l: LatencyRun): Row[] => [
-  { figure: 'session creation (QR SVG included)', value: perS(c.createPerSecond) },
   { figure: 'GET /healthz, same node, alternating 1 s slices', value: perS(c.healthzPerSecond) },
+  { figure: 'session creation as the browser SDK asks ({"svg": false})', value: perS(c.createPerSecond) },
   {
-    figure: 'creation / healthz, side by side',
-    value: `${pct(c.ofHealthz)} (pairs of slices: ${pct(c.ofHealthzLowestPair)} to ${pct(c.ofHealthzHighestPair)})`,
+    figure: '  / healthz, side by side',
+    value: `${pct(c.ofHealthz)} (rounds of slices: ${pct(c.ofHealthzLowestPair)} to ${pct(c.ofHealthzHighestPair)})`,
     target: '≥ 50 %',
     met: c.ofHealthz >= 0.5,
   },
+  { figure: 'session creation with the QR SVG in the answer', value: `${perS(c.createSvgPerSecond)} (${pct(c.svgOfHealthz)} of healthz)` },
   {
-    figure: 'node CPU per request: creation / healthz',
-    value: `${ms(c.nodeCpuMsPerCreation)} / ${ms(c.nodeCpuMsPerHealthz)} (${round(c.nodeCpuMsPerCreation / c.nodeCpuMsPerHealthz, 1)}×)`,
+    figure: 'node CPU per request: creation (SDK / SVG) / healthz',
+    value:
+      `${ms(c.nodeCpuMsPerCreation)} / ${ms(c.nodeCpuMsPerSvgCreation)} / ${ms(c.nodeCpuMsPerHealthz)}` +
+      ` (${round(c.nodeCpuMsPerCreation / c.nodeCpuMsPerHealthz, 1)}× / ${round(c.nodeCpuMsPerSvgCreation / c.nodeCpuMsPerHealthz, 1)}×)`,
   },
   { figure: 'Redis CPU per creation', value: ms(c.redisCpuMsPerCreation) },
   { figure: 'bare QR SVG encoding loop, one thread', value: perS(c.qrCeilingPerSecond) },

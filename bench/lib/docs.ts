@@ -28,10 +28,12 @@ function block(table: string, host: ReturnType<typeof machine>, date: string, se
   if (m.creation) {
     const perCore = 1000 / m.creation.nodeCpuMsPerCreation;
     lines.push(
-      `- **Logins per second per core**: about ${thousands(perCore)} creations (QR SVG included) per core of node CPU ` +
-        `(${m.creation.nodeCpuMsPerCreation.toFixed(2)} ms each, all its threads), plus ` +
+      `- **Logins per second per core**: about ${thousands(perCore)} creations as the browser SDK asks for them ` +
+        `(the browser draws the QR) per core of node CPU (${m.creation.nodeCpuMsPerCreation.toFixed(2)} ms each, all its threads; ` +
+        `${m.creation.nodeCpuMsPerSvgCreation.toFixed(2)} ms with the SVG in the answer), plus ` +
         `${m.creation.redisCpuMsPerCreation.toFixed(2)} ms of Redis CPU. One node took ${thousands(m.creation.createPerSecond)}/s ` +
-        `here (${Math.round(m.creation.ofHealthz * 100)} % of GET /healthz side by side) with the load generator, Redis ` +
+        `here (${Math.round(m.creation.ofHealthz * 100)} % of GET /healthz side by side; with the SVG ` +
+        `${thousands(m.creation.createSvgPerSecond)}/s, ${Math.round(m.creation.svgOfHealthz * 100)} %) with the load generator, Redis ` +
         'and other work on the same two cores.',
     );
   }

@@ -7,6 +7,7 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     headers?: Record<string, string>;
+    body?: string;
   }
   interface Result {
     '2xx': number;
