@@ -14,8 +14,6 @@ import type { IssuedToken, VerifiedWebToken } from './auth/web-token';
 import type { Config } from './config';
 import { createLoginEvents, type QrLoginEventListener, type QrLoginEventName } from './events';
 import { configFromOptions, type QrLoginSettings } from './options';
-import { currentRequester, withRequester } from './requester';
-import { normalizeIp, requestIp } from './client-ip';
 import { requestMetrics } from './http/request-metrics';
 import { isUnderBasePath, underBasePath } from './http/base-path';
 import { MAX_BODY_BYTES } from './http/body';
@@ -218,7 +216,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     },
     onRedeem: ({ sid, user, expiresIn }, browser) =>
       devices.record({ sid, userId: user.id, ...describeBrowser(browser.userAgent), ip: browser.ip, expiresAt: now() + expiresIn * 1000 }),
-    onChange: (snapshot) => {
+    onChange: (snapshot, by) => {
       const writtenAt = epochNow();
       metrics.transitions.inc({ state: snapshot.state });
       if (snapshot.state === 'redeemed') {
@@ -226,8 +224,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
         // Sessions live QR_TTL_SECONDS from their creation, and expiresAt never moves.
         metrics.loginDuration.observe(Math.max(0, now() - (Date.parse(snapshot.expiresAt) - config.QR_TTL_SECONDS * 1000)) / 1000);
       }
-      // The request that made the change, as set where it came in (HTTP middleware, socket message middleware).
-      loginEvents.changed(snapshot, currentRequester());
+      loginEvents.changed(snapshot, by);
       logger.debug({ sessionId: snapshot.id, state: snapshot.state, version: snapshot.version }, 'transition');
       fanout.announce(snapshot, writtenAt);
     },
@@ -299,7 +296,6 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     compose<Koa.ParameterizedContext>([
       requestLog(logger),
       requestMetrics(metrics),
-      (ctx, next) => withRequester({ ip: requestIp(ctx), userAgent: ctx.get('user-agent') }, next),
       bodyDeadline(config.HTTP_BODY_TIMEOUT_MS),
       securityHeaders({ imageOrigins: [new URL(config.publicUrl).origin] }),
       errorHandler(logger),
@@ -381,11 +377,6 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       guard.attach(io);
       attachLoginNamespace(io, { service, fanout, logger, metrics, limits, trustedHops, redeliveryMs: config.REDEEM_REDELIVERY_SECONDS * 1000 });
       attachSessionNamespace(io, { checkWebToken, signOuts, limits, logger, trustedHops, now: options.now });
-      // Each socket message runs as its browser's request (for the events and the audit line).
-      io.of('/login').on('connection', (socket) => {
-        const userAgent = String(socket.handshake.headers['user-agent'] ?? '');
-        socket.use((_packet, next) => withRequester({ ip: socket.data.ip ?? normalizeIp(socket.handshake.address), userAgent }, next));
-      });
       closers.unshift(() => io.close().catch(() => undefined));
       return io;
     },

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { describeBrowser } from './http/request-info';
-import type { Requester } from './requester';
+import type { Requester } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
 
 /** The changes a site can follow (library mode): each is emitted once in the whole cluster, by the node that wrote it. */

@@ -6,6 +6,7 @@ import type { RateLimits } from '../limits/rate-limits';
 import type { LoginService } from '../session/service';
 import { toSnapshot } from '../session/types';
 import { jsonBody } from './body';
+import { requesterOf } from './request-info';
 import { browserGate, gatedSession } from './browser-gate';
 import { abortOnHangUp, hungUp } from './hang-up';
 import { formatUserCode } from '../../client/shared/protocol';
@@ -60,7 +61,7 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
     // Counted by the store in the session's own write when it can (one Redis), else here first.
     const quota = service.countsCreations ? limits.quota('create', client) : undefined;
     if (!quota) await limits.consume('create', client);
-    const created = await service.create({ ip: requestIp(ctx), userAgent: ctx.get('user-agent') }, quota);
+    const created = await service.create(requesterOf(ctx), quota);
     if (!('record' in created)) throw limits.overQuota('create', created.retryAfterMs);
     const { record, secret, qrContent } = created;
     const svg = qrSvg(qrContent);
@@ -123,11 +124,11 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
   router.post('/:id/redeem', session, jsonBody(), async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     // The redeeming browser becomes the linked device the phone lists.
-    ctx.body = await service.redeem(idOf(ctx), secretOf(ctx), Promise.resolve(gatedSession(ctx)), { ip: requestIp(ctx), userAgent: ctx.get('user-agent') });
+    ctx.body = await service.redeem(idOf(ctx), secretOf(ctx), Promise.resolve(gatedSession(ctx)), requesterOf(ctx));
   });
 
   router.delete('/:id', session, async (ctx) => {
-    await service.abandon(idOf(ctx), secretOf(ctx), Promise.resolve(gatedSession(ctx)));
+    await service.abandon(idOf(ctx), secretOf(ctx), Promise.resolve(gatedSession(ctx)), requesterOf(ctx));
     ctx.status = 204;
   });
 

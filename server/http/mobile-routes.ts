@@ -9,7 +9,7 @@ import type { LoginService } from '../session/service';
 import { toSnapshot, type SessionRecord, type SessionUser } from '../session/types';
 import { readJsonBody } from './body';
 import { mobileCaller } from './mobile-caller';
-import { describeLoginRequest } from './request-info';
+import { describeLoginRequest, requesterOf } from './request-info';
 import { codeBody, parse, scanBody, userCodeBody } from '../schemas';
 
 export interface MobileRouteDeps {
@@ -106,10 +106,11 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
     '/scan',
     phoneAction(scanned, async (ctx, target) => {
       const { user, firstRead } = target;
+      const by = requesterOf(ctx);
       const record =
         'userCode' in target
-          ? await tryUserCode(ctx, user, () => service.scanByUserCode(target.userCode, user, firstRead))
-          : await service.scan(target.id, target.code, user, firstRead);
+          ? await tryUserCode(ctx, user, () => service.scanByUserCode(target.userCode, user, firstRead, by))
+          : await service.scan(target.id, target.code, user, firstRead, by);
       const { user: _user, ...snapshot } = toSnapshot(record);
       const answer: ScanAnswer = { ...snapshot, request: describeLoginRequest(record, requestIp(ctx)) };
       // A user code stands in for the QR's code: the phone needs it to confirm or cancel.
@@ -120,7 +121,7 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
   router.post(
     '/confirm',
     phoneAction(codeOnly, async (ctx, { id, code, user, firstRead }) => {
-      const record = await service.confirm(id, code, user.id, firstRead);
+      const record = await service.confirm(id, code, user.id, firstRead, requesterOf(ctx));
       ctx.body = { id: record.id, state: record.state, version: record.version };
     }),
   );
@@ -128,7 +129,7 @@ export function mobileRoutes({ service, publicUrl, verifyAppToken, describeUser,
   router.post(
     '/cancel',
     phoneAction(codeOnly, async (ctx, { id, code, user, firstRead }) => {
-      const record = await service.cancel(id, code, user.id, firstRead);
+      const record = await service.cancel(id, code, user.id, firstRead, requesterOf(ctx));
       ctx.body = { id: record.id, state: record.state, version: record.version };
     }),
   );

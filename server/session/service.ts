@@ -22,8 +22,11 @@ export interface LoginServiceOptions {
   issueWebToken: (user: SessionUser, session: Snapshot) => Promise<IssuedToken>;
   /** How long a repeat redeem with the secret answers the same token again (PROTOCOL.md v1.1: at least 60 s). Default 60 s. */
   redeliveryMs?: number;
-  /** Called after every transition this node writes (the realtime layer pushes it). */
-  onChange?: (snapshot: Snapshot) => void;
+  /**
+   * Called after every transition this node writes (the realtime layer pushes it), with
+   * the client whose request made it, when the caller named one (`by`).
+   */
+  onChange?: (snapshot: Snapshot, by: Requester | undefined) => void;
   /**
    * Awaited before a redeem answers (a repeat one too): records the browser
    * the token logs in (linked devices), so no token goes out that its user
@@ -43,6 +46,9 @@ export interface BrowserInfo {
   ip: string;
   userAgent: string;
 }
+
+/** The client whose request makes a change (the phone app's or a browser's), named by the caller. */
+export type Requester = BrowserInfo;
 
 export interface CreatedSession {
   record: SessionRecord;
@@ -128,8 +134,8 @@ export class LoginService {
   }
 
   qrContent(record: SessionRecord): string {
-    const query = new URLSearchParams({ id: record.id, code: record.code });
-    return `${this.options.publicUrl}/m/login?${query}`;
+    // The same as URLSearchParams writes for a UUID and a base64url code (nothing to escape), built on every creation.
+    return `${this.options.publicUrl}/m/login?id=${encodeURIComponent(record.id)}&code=${encodeURIComponent(record.code)}`;
   }
 
   /** The session for a browser that proves it holds the secret; a wrong secret reads as unknown. `firstRead`: see readAhead(). */
@@ -161,8 +167,9 @@ export class LoginService {
     return unawaited(this.store.find(id));
   }
 
-  scan(id: string, code: string, user: SessionUser, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
-    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.scan(r, user, this.now()), firstRead);
+  /** `by`, here and in every transition: the client whose request asks (for onChange). */
+  scan(id: string, code: string, user: SessionUser, firstRead?: Promise<SessionRecord | null>, by?: Requester): Promise<SessionRecord> {
+    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.scan(r, user, this.now()), firstRead, by);
   }
 
   /**
@@ -170,10 +177,11 @@ export class LoginService {
    * session is found by its code, then scanned as by `{id, code}` while the code
    * stays usable on every re-read. Unknown, used or expired: not_found.
    */
-  async scanByUserCode(userCode: string, user: SessionUser, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
+  async scanByUserCode(userCode: string, user: SessionUser, firstRead?: Promise<SessionRecord | null>, by?: Requester): Promise<SessionRecord> {
     const found = await (firstRead ?? this.store.findByUserCode(userCode));
     if (!found) throw new LoginError('not_found', 'No login is waiting for this code');
-    return this.transition(found.id, (r) => rules.checkUserCode(r, userCode, user.id), (r) => rules.scan(r, user, this.now()), Promise.resolve(found));
+    const scan = (r: SessionRecord) => rules.scan(r, user, this.now());
+    return this.transition(found.id, (r) => rules.checkUserCode(r, userCode, user.id), scan, Promise.resolve(found), by);
   }
 
   /** As readAhead(), for a scan by user code. */
@@ -181,17 +189,17 @@ export class LoginService {
     return unawaited(this.store.findByUserCode(userCode));
   }
 
-  confirm(id: string, code: string, userId: string, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
+  confirm(id: string, code: string, userId: string, firstRead?: Promise<SessionRecord | null>, by?: Requester): Promise<SessionRecord> {
     const windowMs = this.options.confirmWindowMs;
-    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.confirm(r, userId, this.now(), windowMs), firstRead);
+    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.confirm(r, userId, this.now(), windowMs), firstRead, by);
   }
 
-  cancel(id: string, code: string, userId: string, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
-    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.cancel(r, userId), firstRead);
+  cancel(id: string, code: string, userId: string, firstRead?: Promise<SessionRecord | null>, by?: Requester): Promise<SessionRecord> {
+    return this.transition(id, (r) => rules.checkCode(r, code), (r) => rules.cancel(r, userId), firstRead, by);
   }
 
-  abandon(id: string, secret: string | undefined, firstRead?: Promise<SessionRecord | null>): Promise<SessionRecord> {
-    return this.transition(id, (r) => this.checkSecret(r, secret), rules.abandon, firstRead);
+  abandon(id: string, secret: string | undefined, firstRead?: Promise<SessionRecord | null>, by?: Requester): Promise<SessionRecord> {
+    return this.transition(id, (r) => this.checkSecret(r, secret), rules.abandon, firstRead, by);
   }
 
   /**
@@ -216,6 +224,7 @@ export class LoginService {
         return { ...change, keepSealedAnswer: minted.sealed };
       },
       firstRead,
+      browser,
     );
     if (!answer) throw new Error(`redeem of ${id} ended without an answer`);
     return this.answered(answer, browser ?? { ip: record.ip, userAgent: record.userAgent });
@@ -233,7 +242,7 @@ export class LoginService {
     const change = rules.redeem(seen);
     const minted = await this.mint(seen, secret);
     if ((await this.commit(seen.id, seen.version, { ...change, keepSealedAnswer: minted.sealed })) !== 'ok') return null;
-    this.announce({ ...seen, state: 'redeemed', version: seen.version + 1 });
+    this.announce({ ...seen, state: 'redeemed', version: seen.version + 1 }, browser);
     return this.answered(minted.answer, browser);
   }
 
@@ -284,6 +293,7 @@ export class LoginService {
     authorize: (record: SessionRecord) => void,
     decide: (record: SessionRecord) => SessionChange | null | Promise<SessionChange | null>,
     firstRead?: Promise<SessionRecord | null>,
+    by?: Requester,
   ): Promise<SessionRecord> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const record = await (attempt === 0 && firstRead ? firstRead : this.store.find(id));
@@ -296,7 +306,7 @@ export class LoginService {
       if (result === 'ok') {
         const { keepSealedAnswer: _sealed, ...written } = change;
         const updated: SessionRecord = { ...record, ...written, version: record.version + 1 };
-        this.announce(toSnapshot(updated));
+        this.announce(toSnapshot(updated), by);
         return updated;
       }
     }
@@ -308,11 +318,11 @@ export class LoginService {
    * what its caller waits for, so its answer goes out first, and the pushes and
    * the PUBLISH to other nodes (nobody waits on a `redeemed` event) follow.
    */
-  private announce(snapshot: Snapshot): void {
+  private announce(snapshot: Snapshot, by: Requester | undefined): void {
     const onChange = this.options.onChange;
     if (!onChange) return;
-    if (snapshot.state === 'redeemed') setImmediate(() => onChange(snapshot));
-    else onChange(snapshot);
+    if (snapshot.state === 'redeemed') setImmediate(() => onChange(snapshot, by));
+    else onChange(snapshot, by);
   }
 
   /** Compare-and-set of `change` on the session at `version`, marked with a fresh writeId (see settle()). */
