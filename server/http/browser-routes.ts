@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { qrPng, qrSvg } from '../qr';
 import { requestIp } from '../client-ip';
 import type { RateLimits } from '../limits/rate-limits';
@@ -10,7 +10,7 @@ import { browserGate, gatedSession } from './browser-gate';
 import { abortOnHangUp, hungUp } from './hang-up';
 import { limitBy } from './rate-limit';
 import { formatUserCode } from '../../client/shared/protocol';
-import { longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
+import { createBody, longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
 
 /**
  * Holds a long poll (the realtime layer's listeners): `changed` resolves when
@@ -48,6 +48,17 @@ const idOf = (ctx: Context): string => {
   return id;
 };
 
+interface CreateOptions {
+  /** false: the answer's `qr` has no `svg` (README "Protocol additions"). */
+  svg?: boolean;
+}
+/** Reads the create's options from its body (after jsonBody): a bad one is `400 invalid_request`. */
+const createOptions: Middleware = (ctx, next) => {
+  const options: CreateOptions = parse(createBody, ctx.state.body, 'body') ?? {};
+  ctx.state.createOptions = options;
+  return next();
+};
+
 /** The website's side: PROTOCOL.md "Browser API". Every read needs the secret. */
 export function browserRoutes({ service, waitForChange, ttlSeconds, pollIntervalMs, limits, onCreated }: BrowserRouteDeps): Router {
   const router = new Router({ prefix: '/api/login-sessions' });
@@ -56,13 +67,17 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
   // cannot use up the real browser's budget, and random ids cannot make a counter each.
   const session = browserGate(service, limits, idOf, secretOf);
 
-  router.post('/', perIp, jsonBody(), async (ctx) => {
-    // The body, when any, is ignored: the server alone chooses ids and lifetimes.
+  // The body is read and checked before the limit: a refused body spends no point and creates nothing
+  // (Node would read the body of a refused request anyway).
+  router.post('/', jsonBody(), createOptions, perIp, async (ctx) => {
+    // Only `svg` is read from the body: the server alone chooses ids and lifetimes.
+    const { svg: withSvg = true } = ctx.state.createOptions as CreateOptions;
     const { record, secret, qrContent } = await service.create({
       ip: requestIp(ctx),
       userAgent: ctx.get('user-agent'),
     });
-    const svg = qrSvg(qrContent);
+    // Drawing the SVG is a sizeable share of a creation's cost: skipped for a browser that draws it itself.
+    const qr = withSvg ? { content: qrContent, svg: qrSvg(qrContent) } : { content: qrContent };
     onCreated?.();
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
@@ -71,7 +86,7 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
       secret,
       expiresIn: ttlSeconds,
       pollIntervalMs,
-      qr: { content: qrContent, svg },
+      qr,
       ...(record.userCode ? { userCode: formatUserCode(record.userCode) } : {}),
     };
   });
