@@ -9,7 +9,7 @@ import { jsonBody } from './body';
 import { browserGate, gatedSession } from './browser-gate';
 import { abortOnHangUp, hungUp } from './hang-up';
 import { limitBy } from './rate-limit';
-import { formatUserCode } from '../../client/shared/protocol';
+import { formatUserCode, type CreateLoginSessionRequest } from '../../client/shared/protocol';
 import { createBody, longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
 
 /**
@@ -48,13 +48,9 @@ const idOf = (ctx: Context): string => {
   return id;
 };
 
-interface CreateOptions {
-  /** false: the answer's `qr` has no `svg` (README "Protocol additions"). */
-  svg?: boolean;
-}
 /** Reads the create's options from its body (after jsonBody): a bad one is `400 invalid_request`. */
 const createOptions: Middleware = (ctx, next) => {
-  const options: CreateOptions = parse(createBody, ctx.state.body, 'body') ?? {};
+  const options: CreateLoginSessionRequest = parse(createBody, ctx.state.body, 'body') ?? {};
   ctx.state.createOptions = options;
   return next();
 };
@@ -71,7 +67,7 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
   // (Node would read the body of a refused request anyway).
   router.post('/', jsonBody(), createOptions, perIp, async (ctx) => {
     // Only `svg` is read from the body: the server alone chooses ids and lifetimes.
-    const { svg: withSvg = true } = ctx.state.createOptions as CreateOptions;
+    const { svg: withSvg = true } = ctx.state.createOptions as CreateLoginSessionRequest;
     const { record, secret, qrContent } = await service.create({
       ip: requestIp(ctx),
       userAgent: ctx.get('user-agent'),
