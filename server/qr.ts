@@ -1,110 +1,17 @@
 import { Worker } from 'node:worker_threads';
-import QRCode, { type QRCodeMaskPattern, type QRCodeSegment } from 'qrcode';
+import QRCode, { type QRCodeMaskPattern } from 'qrcode';
+import { QR_ERROR_CORRECTION, QR_MARGIN, QR_MASK } from '../client/shared/qr-svg';
 
 /**
- * The login QR codes. Medium error correction and a quiet zone of 2 modules:
- * scannable from a screen, small SVG.
- *
- * Always mask 2. `qrcode` spends nine tenths of an encoding choosing a mask
- * (it applies all eight and scores each with the penalty rules): ~0.9 ms per
- * login URL against ~0.04 ms with a fixed mask. Any mask decodes in every
- * reader; the penalty only tunes contrast. Over random login URLs of every
- * length a PUBLIC_URL gives (versions 6 to 11), mask 2 had the lowest
- * penalty for 73–100 % of codes and an average penalty within 1.5 % of the
- * per-code best; every other mask averaged 7–63 % above it
- * (docs/BENCHMARKS.md, "Creation").
- *
- * The whole content is one byte-mode segment: a URL is bytes anyway, and it
- * spares qrcode's search for the optimal mix of modes for a code of the same version.
+ * The login QR codes: the SVG from the writer the browser SDK shares
+ * (client/shared/qr-svg.ts, which explains the fixed mask), the PNG from
+ * qrcode's own renderer with the same settings.
  */
-export const QR_MASK: QRCodeMaskPattern = 2;
-const ERROR_CORRECTION = 'M';
-const MARGIN = 2;
+export { QR_MASK, qrModules, qrPath, qrSvg, type QrModules } from '../client/shared/qr-svg';
+
 const PNG_WIDTH = 320;
 
-/** The module matrix: `dark[row * size + col]` is 1 for a dark module. */
-export interface QrModules {
-  size: number;
-  dark: Uint8Array;
-}
-
-/** One byte-mode segment (qrcode's types want bytes; a UTF-8 Buffer is exactly the URL's bytes). */
-const segments = (content: string): QRCodeSegment[] => [{ data: Buffer.from(content, 'utf8'), mode: 'byte' }];
-
-export function qrModules(content: string, mask: QRCodeMaskPattern = QR_MASK): QrModules {
-  const { modules } = QRCode.create(segments(content), { errorCorrectionLevel: ERROR_CORRECTION, maskPattern: mask });
-  return { size: modules.size, dark: modules.data };
-}
-
-/**
- * The dark modules as one SVG path of horizontal runs, stroked 1 unit wide
- * along each row's middle: `M<x> <y>.5h<run>` starts a row, `m<gap> 0h<run>`
- * each further run in it. About 3 KB for a login URL.
- *
- * Written as ASCII bytes into one buffer: a string per run, joined, took
- * five times as long (and more than half as long as the encoding itself).
- */
-export function qrPath({ size, dark }: QrModules, margin = MARGIN): string {
-  // The longest a row can get: every other module dark, "m2 0h1" per run.
-  const out = scratch(size * (size + 2) * 4 + 64);
-  let n = 0;
-  for (let row = 0; row < size; row++) {
-    const at = row * size;
-    let penX = -1; // where the pen is in this row; -1 before its first run
-    for (let col = 0; col < size; ) {
-      if (!dark[at + col]) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < size && dark[at + col]) col++;
-      if (penX < 0) {
-        out[n++] = 0x4d; // M<x> <y>.5
-        n = writeNumber(out, n, start + margin);
-        out[n++] = 0x20;
-        n = writeNumber(out, n, row + margin);
-        out[n++] = 0x2e;
-        out[n++] = 0x35;
-      } else {
-        out[n++] = 0x6d; // m<gap> 0
-        n = writeNumber(out, n, start - penX);
-        out[n++] = 0x20;
-        out[n++] = 0x30;
-      }
-      out[n++] = 0x68; // h<run>
-      n = writeNumber(out, n, col - start);
-      penX = col;
-    }
-  }
-  return out.toString('latin1', 0, n);
-}
-
-/** One buffer for every path (they are built synchronously, one at a time), grown when a larger code needs it. */
-let scratchBuffer = Buffer.alloc(0);
-function scratch(bytes: number): Buffer {
-  if (scratchBuffer.length < bytes) scratchBuffer = Buffer.allocUnsafe(bytes);
-  return scratchBuffer;
-}
-
-/** Writes `value` (0-999) in decimal at `at`; returns the next offset. */
-function writeNumber(out: Buffer, at: number, value: number): number {
-  if (value >= 100) out[at++] = 0x30 + Math.floor(value / 100);
-  if (value >= 10) out[at++] = 0x30 + (Math.floor(value / 10) % 10);
-  out[at++] = 0x30 + (value % 10);
-  return at;
-}
-
-/** The QR of `content` as a standalone SVG (what `qr.svg` holds), drawn on this thread: ~0.05 ms. */
-export function qrSvg(content: string, mask: QRCodeMaskPattern = QR_MASK): string {
-  const modules = qrModules(content, mask);
-  const side = modules.size + 2 * MARGIN;
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${side} ${side}" shape-rendering="crispEdges">` +
-    `<path fill="#fff" d="M0 0h${side}v${side}H0z"/><path stroke="#000" d="${qrPath(modules)}"/></svg>`
-  );
-}
-
-const PNG_OPTIONS = { errorCorrectionLevel: ERROR_CORRECTION, margin: MARGIN, width: PNG_WIDTH, type: 'png' } as const;
+const PNG_OPTIONS = { errorCorrectionLevel: QR_ERROR_CORRECTION, margin: QR_MARGIN, width: PNG_WIDTH, type: 'png' } as const;
 
 /**
  * PNGs are rendered on a worker thread: the PNG encoding (deflate) takes a
@@ -174,4 +81,4 @@ export async function qrPng(content: string, mask: QRCodeMaskPattern = QR_MASK):
 
 /** The same PNG rendered on the calling thread (the benchmarks' bare encoding cost). */
 export const qrPngInThread = (content: string, mask: QRCodeMaskPattern = QR_MASK): Promise<Buffer> =>
-  QRCode.toBuffer(segments(content), { ...PNG_OPTIONS, maskPattern: mask });
+  QRCode.toBuffer([{ data: Buffer.from(content, 'utf8'), mode: 'byte' }], { ...PNG_OPTIONS, maskPattern: mask });

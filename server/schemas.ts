@@ -33,6 +33,14 @@ export const demoTokenBody = z.object({
   name: z.string().min(1).max(100).optional(),
   picture: z.url({ protocol: /^https?$/ }).max(2000).optional(),
 });
+/**
+ * `POST /api/login-sessions` (an addition to PROTOCOL.md, README "Protocol
+ * additions"): `svg: false` leaves `qr.svg` out of the answer, for a browser
+ * that draws the QR itself. Other fields are ignored, as PROTOCOL.md says.
+ */
+export const createBody = z
+  .object({ svg: z.boolean({ error: 'must be true or false (false: the answer\'s qr has no svg)' }).optional() })
+  .optional();
 export const socketAuth = z.object({ id: sessionId, secret });
 /** `/session` handshake (v1.1): the web token; a JWT of ours is far below the bound. */
 export const sessionSocketAuth = z.object({ token: z.string().min(1).max(8192) });

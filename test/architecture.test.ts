@@ -116,6 +116,13 @@ describe('code structure', () => {
     expect(code).not.toMatch(/\b(require|process|Buffer|window|document|globalThis|fetch|setTimeout)\b/);
   });
 
+  test('the shared QR writer imports only qrcode and names no Node or DOM API (the server and the browser SDK both bundle it)', () => {
+    const text = readFileSync(join(ROOT, 'client/shared/qr-svg.ts'), 'utf8');
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    expect([...code.matchAll(/^\s*import\s[^;]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1])).toEqual(['qrcode']);
+    expect(code).not.toMatch(/\b(require|process|Buffer|window|document|globalThis|fetch|setTimeout|DOMParser)\b/);
+  });
+
   test('the session core does not import Node APIs other than crypto', () => {
     const nodeImports = serverFiles
       .filter((file) => relative(ROOT, file).startsWith('server/session/'))

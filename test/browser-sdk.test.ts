@@ -1,6 +1,7 @@
 import { createQrLogin, socketIoOpener, type Channel, type QrCode, type QrLoginHandle, type QrLoginOptions } from '../client/browser';
 import type { LoginSnapshot, RedeemedLogin } from '../client/shared/protocol';
 import { createMobileClient } from '../client/mobile';
+import { qrSvg } from '../server/qr';
 import { appToken, call } from './support/client';
 import { freePort } from './support/ports';
 import { startTestServer, type TestServer } from './support/server';
@@ -67,9 +68,10 @@ describe('browser SDK against a real server', () => {
     expect(me).toMatchObject({ status: 200, body: { user: { id: 'ana' } } });
   });
 
-  test('the QR comes with its userCode (v1.1); a phone that types it logs the browser in', async () => {
+  test('the QR comes with its userCode (v1.1) and an SVG the SDK drew, the server\'s own; a phone that types the code logs the browser in', async () => {
     const login = follow({ baseUrl: server.url });
-    const { userCode } = await login.qrCode;
+    const { userCode, content, svg } = await login.qrCode;
+    expect(svg).toBe(qrSvg(content));
     expect(userCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
     const phone = createMobileClient({ baseUrl: server.url, token: appToken('ana', { name: 'Ana' }) });
     await phone.confirm(await phone.scanUserCode(userCode as string));

@@ -1,9 +1,11 @@
 import { createQrLogin, type QrCode, type QrLoginHandle, type QrLoginOptions } from './login';
 import { errorFor } from '../shared/errors';
 import type { LoginSnapshot } from '../shared/protocol';
+import { qrSvg as serverQrSvg } from '../../server/qr';
 import {
-  createdSession, FakeApi, FakeClock, FakeSockets, redeemedLogin, settle, snapshotOf,
+  createdSession, FakeApi, FakeClock, FakeSockets, redeemedLogin, settle, snapshotOf, withoutSvg,
 } from '../../test/support/browser-sdk-fakes';
+import { decodeQrSvg } from '../../test/support/svg-raster';
 
 /** One SDK instance wired to fakes, with everything it reported. */
 function harness(options: Partial<QrLoginOptions> = {}) {
@@ -112,6 +114,75 @@ describe('browser SDK: the QR', () => {
     const old = harness({ onQr: (qr) => shown.push(qr) });
     await old.created();
     expect(shown[1]).not.toHaveProperty('userCode');
+  });
+});
+
+describe('browser SDK: the QR drawn in the browser', () => {
+  test('asks the server to leave the SVG out ({svg: false}) and draws it from the content, as the server would have', async () => {
+    const shown: QrCode[] = [];
+    const h = harness({ onQr: (qr) => shown.push(qr) });
+    expect(h.api.last('create').args).toEqual([{ svg: false }]);
+    const session = withoutSvg(createdSession());
+    await h.created(session);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.svg).toBe(serverQrSvg(session.qr.content));
+    expect(decodeQrSvg(shown[0]!.svg)).toBe(session.qr.content);
+    expect(h.login.qr?.svg).toBe(shown[0]?.svg);
+
+    // Each new code asks the same way and is drawn from its own content.
+    const refreshing = h.login.refresh();
+    h.api.last('abandon').resolve(undefined);
+    await settle();
+    expect(h.api.calls.create.map((c) => c.args)).toEqual([[{ svg: false }], [{ svg: false }]]);
+    const next = withoutSvg(createdSession());
+    await h.created(next);
+    await refreshing;
+    expect(decodeQrSvg(shown[1]!.svg)).toBe(next.qr.content);
+  });
+
+  test('a server that sends the SVG anyway (one older than the field): its SVG is shown as sent', async () => {
+    const shown: QrCode[] = [];
+    const h = harness({ onQr: (qr) => shown.push(qr) });
+    const session = createdSession();
+    session.qr.svg = '<svg xmlns="http://www.w3.org/2000/svg" data-from="server"></svg>';
+    await h.created(session);
+    expect(shown.map((qr) => qr.svg)).toEqual([session.qr.svg]);
+  });
+
+  test('a content no QR can hold: onError, the session given up, nothing shown', async () => {
+    const h = harness();
+    const session = withoutSvg(createdSession());
+    session.qr.content += `&pad=${'x'.repeat(3000)}`;
+    await h.created(session);
+    expect(h.errors).toEqual([expect.objectContaining({ code: 'bad_response', message: expect.stringMatching(/^The QR code could not be drawn/) })]);
+    expect(h.api.calls.abandon.map((c) => c.args)).toEqual([[session.id, session.secret]]);
+    expect(h.qrs).toEqual([]);
+    expect(h.sockets.opened).toHaveLength(0);
+    expect(h.login.qr).toBeNull();
+  });
+
+  test('over HTTP: the create is a POST of the JSON body {"svg":false}', async () => {
+    const requests: { url: string; init?: RequestInit }[] = [];
+    const session = withoutSvg(createdSession());
+    const shown: QrCode[] = [];
+    const login = createQrLogin({
+      baseUrl: 'http://qr.test',
+      openSocket: new FakeSockets().open,
+      clock: new FakeClock(),
+      onQr: (qr) => shown.push(qr),
+      fetch: async (url, init) => {
+        requests.push({ url, init });
+        if (init?.method === 'POST') return new Response(JSON.stringify(session), { status: 201, headers: { 'content-type': 'application/json' } });
+        if (init?.method === 'DELETE') return new Response(null, { status: 204 });
+        return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+    });
+    await settle();
+    const create = requests[0];
+    expect(create?.url).toBe('http://qr.test/api/login-sessions');
+    expect(create?.init).toMatchObject({ method: 'POST', body: '{"svg":false}', headers: expect.objectContaining({ 'content-type': 'application/json' }) });
+    expect(decodeQrSvg(shown[0]!.svg)).toBe(session.qr.content);
+    await login.stop();
   });
 });
 

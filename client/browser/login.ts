@@ -4,6 +4,7 @@ import { socketIoOpener, type LoginSocket, type OpenSocket, type SocketIoOptions
 import { errorFor, NetworkError, QrLoginError } from '../shared/errors';
 import type { FetchLike } from '../shared/http';
 import { isFinal, type CreatedLoginSession, type LoginSnapshot, type RedeemedLogin } from '../shared/protocol';
+import { qrSvg } from '../shared/qr-svg';
 
 /** Why a QR code is shown: the first one, a replacement for an expired one, or one asked for with `refresh()`. */
 export type QrReason = 'first' | 'expired' | 'refresh';
@@ -13,7 +14,11 @@ export type Channel = 'socket' | 'long-poll' | 'none';
 export interface QrCode {
   /** The URL the QR encodes (PUBLIC_URL/m/login?id=…&code=…). */
   content: string;
-  /** The QR as SVG markup, made by the server. */
+  /**
+   * The QR as SVG markup. The SDK asks the server to leave it out (`svg: false`,
+   * which makes creating a session cheaper) and draws it from `content` with the
+   * server's own writer; an older server that sends it anyway is taken at its word.
+   */
   svg: string;
   expiresAt: string;
   /** (v1.1) What a phone that cannot scan types into the app instead, `BCDF-GHJK`; absent from older servers. */
@@ -128,7 +133,7 @@ class LoginController implements QrLoginHandle {
     const generation = this.generation;
     let created: CreatedLoginSession;
     try {
-      created = await this.retried(generation, () => this.api.create());
+      created = await this.retried(generation, () => this.api.create({ svg: false }));
     } catch (err) {
       if (generation === this.generation && !this.stopped) this.fail(err);
       return;
@@ -138,10 +143,19 @@ class LoginController implements QrLoginHandle {
       void this.api.abandon(created.id, created.secret).catch(() => undefined);
       return;
     }
+    let svg: string;
+    try {
+      svg = created.qr.svg ?? qrSvg(created.qr.content);
+    } catch (err) {
+      // A code that cannot be drawn (content too long for a QR) is nobody's either.
+      void this.api.abandon(created.id, created.secret).catch(() => undefined);
+      this.fail(new Error(`The QR code could not be drawn: ${(err as Error)?.message ?? String(err)}`));
+      return;
+    }
     this.codes++;
     this.session = created;
     const { secret: _secret, qr, expiresIn: _in, pollIntervalMs: _p, userCode, ...snapshot } = created;
-    this.qr = { content: qr.content, svg: qr.svg, expiresAt: created.expiresAt, ...(userCode ? { userCode } : {}) };
+    this.qr = { content: qr.content, svg, expiresAt: created.expiresAt, ...(userCode ? { userCode } : {}) };
     this.options.onQr?.(this.qr, reason);
     this.apply(snapshot);
     if (this.session !== created) return;

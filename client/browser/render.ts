@@ -1,7 +1,7 @@
 import type { QrCode } from './login';
 
 /**
- * Shows the server-made QR SVG inside `container` as an accessible image.
+ * Shows the QR's SVG (the server's, or drawn by the SDK) inside `container` as an accessible image.
  * The markup is parsed as SVG (never assigned to innerHTML), so it needs no
  * inline script or style and works under a strict Content-Security-Policy.
  */

@@ -59,12 +59,22 @@ export interface LoginSnapshot {
   user?: LoginUser;
 }
 
+/**
+ * The body of `POST /api/login-sessions`: optional, and so is each field.
+ * `svg: false` asks for an answer without `qr.svg`, for a browser that draws
+ * the QR itself (an addition of this server, README "Protocol additions").
+ */
+export interface CreateLoginSessionRequest {
+  svg?: boolean;
+}
+
 /** `POST /api/login-sessions` → 201. */
 export interface CreatedLoginSession extends LoginSnapshot {
   secret: string;
   expiresIn: number;
   pollIntervalMs: number;
-  qr: { content: string; svg: string };
+  /** `svg` is absent when the create's body had `"svg": false` (an addition of this server, README "Protocol additions"). */
+  qr: { content: string; svg?: string };
   /** (v1.1) The typed fallback for a phone that cannot scan, `BCDF-GHJK`; absent from servers before v1.1. */
   userCode?: string;
 }

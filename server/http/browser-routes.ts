@@ -9,8 +9,8 @@ import { jsonBody } from './body';
 import { requesterOf } from './request-info';
 import { browserGate, gatedSession } from './browser-gate';
 import { abortOnHangUp, hungUp } from './hang-up';
-import { formatUserCode } from '../../client/shared/protocol';
-import { longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
+import { formatUserCode, type CreateLoginSessionRequest } from '../../client/shared/protocol';
+import { createBody, longPollQuery, parse, secret as secretSchema, sessionId } from '../schemas';
 
 /**
  * Holds a long poll (the realtime layer's listeners): `changed` resolves when
@@ -56,7 +56,9 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
   const session = browserGate(service, limits, idOf, secretOf);
 
   router.post('/', jsonBody(), async (ctx) => {
-    // The body, when any, is ignored: the server alone chooses ids and lifetimes.
+    // Only `svg` is read from the body, and checked before the creation is counted: a refused
+    // body spends no point and creates nothing. The server alone chooses ids and lifetimes.
+    const { svg: withSvg = true }: CreateLoginSessionRequest = parse(createBody, ctx.state.body, 'body') ?? {};
     const client = limits.ipKey(requestIp(ctx));
     // Counted by the store in the session's own write when it can (one Redis), else here first.
     const quota = service.countsCreations ? limits.quota('create', client) : undefined;
@@ -64,7 +66,8 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
     const created = await service.create(requesterOf(ctx), quota);
     if (!('record' in created)) throw limits.overQuota('create', created.retryAfterMs);
     const { record, secret, qrContent } = created;
-    const svg = qrSvg(qrContent);
+    // Drawing the SVG is a sizeable share of a creation's cost: skipped for a browser that draws it itself.
+    const qr = withSvg ? { content: qrContent, svg: qrSvg(qrContent) } : { content: qrContent };
     onCreated?.();
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
@@ -73,7 +76,7 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
       secret,
       expiresIn: ttlSeconds,
       pollIntervalMs,
-      qr: { content: qrContent, svg },
+      qr,
       ...(record.userCode ? { userCode: formatUserCode(record.userCode) } : {}),
     };
   });

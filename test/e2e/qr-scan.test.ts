@@ -1,8 +1,9 @@
 /**
  * The QR codes as a browser draws them: Chromium renders the SVG, jsQR reads
- * the pixels of a screenshot. The login page's own QR (a whole-page
- * screenshot, as a phone camera sees the screen), and the same renderer with
- * each of the eight masks, so any mask choice stays scannable.
+ * the pixels of a screenshot. The login page's own QR (drawn in the page by
+ * the browser SDK from `qr.content`; a whole-page screenshot, as a phone
+ * camera sees the screen), and the server's SVG with each of the eight masks,
+ * so any mask choice stays scannable.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -26,15 +27,25 @@ afterAll(async () => {
   await server?.close();
 });
 
-test('the login page: a screenshot of the whole page decodes to the QR the server made for it', async () => {
+test('the login page asks for no SVG, draws the QR itself as the server would, and a screenshot of the whole page decodes to qr.content', async () => {
   const page = await context.newPage();
   const problems = watchProblems(page);
+  const createAnswer = page.waitForResponse((res) => res.request().method() === 'POST' && new URL(res.url()).pathname === '/api/login-sessions');
   await page.goto(`${server.url}/`);
+  const answer = await createAnswer;
+  expect(answer.request().postDataJSON()).toEqual({ svg: false });
+  expect(answer.status()).toBe(201);
+  const { qr } = (await answer.json()) as { qr: { content: string; svg?: string } };
+  expect(qr).toEqual({ content: expect.stringMatching(new RegExp(`^${server.url}/m/login\\?id=[0-9a-f-]{36}&code=[A-Za-z0-9_-]{22}$`)) });
+
   await waitForText(page, '#status', 'Scan the code with your phone');
-  const shown = await page.locator('#qr svg').getAttribute('data-qr-content');
-  expect(shown).toMatch(new RegExp(`^${server.url}/m/login\\?id=[0-9a-f-]{36}&code=[A-Za-z0-9_-]{22}$`));
+  expect(await page.locator('#qr svg').getAttribute('data-qr-content')).toBe(qr.content);
+  // qrcode's browser build in the SDK bundle drew exactly the path the server draws.
+  const serverPath = /<path stroke="#000" d="([^"]*)"/.exec(qrSvg(qr.content))?.[1];
+  expect(serverPath).toMatch(/^M\d+ \d+\.5h/);
+  expect(await page.locator('#qr svg path[stroke="#000"]').getAttribute('d')).toBe(serverPath);
   await screenshot(page, 'qr-scan-login-page');
-  expect(decodeQrPng(await page.screenshot())).toBe(shown);
+  expect(decodeQrPng(await page.screenshot())).toBe(qr.content);
   expect(problems).toEqual([]);
   await page.close();
 });

@@ -6,7 +6,7 @@
 import type { BrowserApi } from '../../client/browser/api';
 import type { Clock } from '../../client/browser/clock';
 import type { LoginSocket, OpenSocket, SocketEvents } from '../../client/browser/socket';
-import type { CreatedLoginSession, LoginSnapshot, LoginState, RedeemedLogin } from '../../client/shared/protocol';
+import type { CreatedLoginSession, CreateLoginSessionRequest, LoginSnapshot, LoginState, RedeemedLogin } from '../../client/shared/protocol';
 
 /** Lets queued promise callbacks run (the SDK awaits between steps). */
 export const settle = async (): Promise<void> => {
@@ -68,7 +68,7 @@ export class FakeApi implements BrowserApi {
       signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { code: 'network_error' })));
     });
   }
-  create = () => this.record<CreatedLoginSession>('create', []);
+  create = (request?: CreateLoginSessionRequest) => this.record<CreatedLoginSession>('create', [request]);
   poll = (id: string, secret: string, wait?: { after: number; waitMs: number }, signal?: AbortSignal) =>
     this.record<LoginSnapshot>('poll', [id, secret, wait], signal);
   redeem = (id: string, secret: string) => this.record<RedeemedLogin>('redeem', [id, secret]);
@@ -125,7 +125,7 @@ export class FakeSockets {
 }
 
 let counter = 0;
-/** A create answer as the server gives it (ids made unique per call). */
+/** A create answer as a server that sends the SVG gives it (ids made unique per call). */
 export function createdSession(expiresIn = 60): CreatedLoginSession {
   counter++;
   const id = `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
@@ -140,6 +140,9 @@ export function createdSession(expiresIn = 60): CreatedLoginSession {
     qr: { content: `http://qr.test/m/login?id=${id}&code=c${counter}`, svg: '<svg></svg>' },
   };
 }
+
+/** The same answer from a server that honours `svg: false`: the QR's content only. */
+export const withoutSvg = (session: CreatedLoginSession): CreatedLoginSession => ({ ...session, qr: { content: session.qr.content } });
 
 export function snapshotOf(session: CreatedLoginSession, state: LoginState, version: number): LoginSnapshot {
   const user = state === 'pending' ? undefined : { id: 'ana', displayName: 'Ana' };
