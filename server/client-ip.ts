@@ -5,8 +5,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import ipaddr from 'ipaddr.js';
 
+/** An IPv4 address as Node writes a peer's (dotted decimal, no leading zeros), alone or IPv4-mapped. */
+const PLAIN_IPV4 = /^(?:::ffff:)?((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))$/i;
+
 /** `::ffff:1.2.3.4` → `1.2.3.4`; anything unparseable is kept as given. */
 export function normalizeIp(ip: string): string {
+  // The common case without ipaddr.js's parse: it is already the canonical form.
+  const ipv4 = PLAIN_IPV4.exec(ip)?.[1];
+  if (ipv4) return ipv4;
   try {
     return ipaddr.process(ip).toString();
   } catch {
@@ -33,6 +39,8 @@ export function sameNetwork(a: string, b: string): boolean {
  * Anything unparseable is kept as given.
  */
 export function ipNetworkKey(ip: string, ipv6PrefixLength: number): string {
+  const ipv4 = PLAIN_IPV4.exec(ip)?.[1];
+  if (ipv4) return ipv4;
   try {
     const address = ipaddr.process(ip);
     if (address.kind() === 'ipv4' || ipv6PrefixLength >= 128) return address.toString();

@@ -86,6 +86,12 @@ describe('415 unsupported_media_type', () => {
     expectError(await call(base, 'POST', '/api/login-sessions', { body, headers: { 'content-type': contentType } }), 415, 'unsupported_media_type');
   });
 
+  test('UTF-8 JSON after a byte order mark is read (RFC 8259 lets a parser ignore it)', async () => {
+    const res = await call(base, 'POST', '/api/login-sessions', { body: '\uFEFF{"svg": false}', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(201);
+    expect(res.body.qr).toEqual({ content: expect.any(String) });
+  });
+
   test('application/json with charset=UTF-8 is accepted', async () => {
     const login = await createLogin(base);
     const body = JSON.stringify({ id: login.id, code: login.code });

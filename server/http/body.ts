@@ -15,27 +15,34 @@ export async function readJsonBody(ctx: Context): Promise<object | undefined> {
   const length = ctx.request.length;
   const hasBody = (length !== undefined && length > 0) || ctx.get('transfer-encoding') !== '';
   if (!hasBody) return undefined;
-  if (!ctx.request.is('application/json')) {
-    throw new LoginError('unsupported_media_type', 'Send the body as Content-Type: application/json');
-  }
+  // One parse of the header answers both questions (type-is would parse it again, and look up mime types).
+  let type: string;
   let charset: string | undefined;
   try {
-    charset = parseContentType(ctx.get('content-type')).parameters.charset?.toLowerCase();
+    const parsed = parseContentType(ctx.get('content-type'));
+    type = parsed.type;
+    charset = parsed.parameters.charset?.toLowerCase();
   } catch {
-    throw new LoginError('unsupported_media_type', 'The Content-Type header is malformed');
+    throw new LoginError('unsupported_media_type', 'Send the body as Content-Type: application/json');
+  }
+  if (type !== 'application/json') {
+    throw new LoginError('unsupported_media_type', 'Send the body as Content-Type: application/json');
   }
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new LoginError('unsupported_media_type', 'The body must be UTF-8 JSON');
   }
   let text: string;
   try {
-    text = await getRawBody(ctx.req, { length, limit: MAX_BODY_BYTES, encoding: 'utf-8' });
+    // Read as bytes and decoded here: Buffer's UTF-8 decoder, without raw-body's iconv-lite stream.
+    text = (await getRawBody(ctx.req, { length, limit: MAX_BODY_BYTES })).toString('utf8');
   } catch (err) {
     if ((err as { type?: string }).type === 'entity.too.large') {
       throw new LoginError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes`);
     }
     throw new LoginError('invalid_request', 'The body could not be read');
   }
+  // A byte order mark is allowed before UTF-8 JSON (RFC 8259 §8.1 lets a parser ignore it).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let body: unknown;
   try {
     body = JSON.parse(text);
