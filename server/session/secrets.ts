@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * CSPRNG bytes drawn 4 KiB at a time and handed out once each, as Node's own
@@ -25,7 +25,8 @@ export const newSessionId = (): string => randomUUID();
 
 /** What the store keeps instead of the browser secret. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('base64url');
+  // crypto.hash (Node 20.12+): a one-shot digest, without a Hash stream object per call.
+  return hash('sha256', secret, 'base64url');
 }
 
 /**
@@ -33,7 +34,7 @@ export function hashSecret(secret: string): string {
  * comparison takes the same time whatever their lengths.
  */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
+  const ha = hash('sha256', a, 'buffer');
+  const hb = hash('sha256', b, 'buffer');
   return timingSafeEqual(ha, hb);
 }
