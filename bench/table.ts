@@ -95,10 +95,10 @@ const memoryRows = (m: MemoryRun): Row[] => [
 ];
 
 const creationRows = (c: CreationRun, l: LatencyRun): Row[] => [
-  { figure: 'GET /healthz, same node, alternating 1 s slices', value: perS(c.healthzPerSecond) },
+  { figure: 'GET /healthz, same node, rotating 1 s slices', value: perS(c.healthzPerSecond) },
   { figure: 'session creation as the browser SDK asks ({"svg": false})', value: perS(c.createPerSecond) },
   {
-    figure: '  / healthz, side by side',
+    figure: 'creation (SDK) / healthz, side by side',
     value: `${pct(c.ofHealthz)} (rounds of slices: ${pct(c.ofHealthzLowestPair)} to ${pct(c.ofHealthzHighestPair)})`,
     target: '≥ 50 %',
     met: c.ofHealthz >= 0.5,

@@ -36,7 +36,7 @@ test('the benchmark runs every scenario and reports each figure with its target'
     'confirm → token, push, two nodes: p50 / p99',
     'polling mean / push mean (one node)',
     'idle socket RSS (heap), 60 on one node',
-    'creation / healthz, side by side',
+    'creation (SDK) / healthz, side by side',
     'event-loop delay under mixed load: p50 / p99',
     'fan-out: idle node CPU per foreign login / serving node',
     'fan-out: Redis CPU per login, 7 idle nodes / 1',
