@@ -92,3 +92,19 @@ describe('RedisStore on one Redis counts creations in the create script', () => 
     }
   });
 });
+
+describe('RedisStore field values', () => {
+  test('a created session reads back byte for byte, whatever its User-Agent holds (a lone surrogate, which has no UTF-8, as U+FFFD)', async () => {
+    const { store, close } = await redisStore({});
+    try {
+      const userAgent = 'Mozilla/5.0 é \u0001 "quoted" \\ {"json": [1]} 😀 \ud800 end';
+      for (const quota of [undefined, { key: '203.0.113.9', points: 5, windowMs: 60_000 }]) {
+        const record = newRecord({ userAgent });
+        expect(await store.create(record, quota)).toBe('ok');
+        expect((await store.find(record.id))?.userAgent).toBe(userAgent.replace('\ud800', '\uFFFD'));
+      }
+    } finally {
+      await close();
+    }
+  });
+});

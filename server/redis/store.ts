@@ -19,7 +19,9 @@ return 1`;
 // count is the rate limiter's own command.
 // KEYS: the session, its ttl marker, the user code's claim, the creation counter.
 // ARGV: ttl ms, ttl + retention ms, session id, '1' to claim the code, quota points
-// ('0': none), quota window ms, then the fields. Returns {1}, {0} (the id exists),
+// ('0': none), quota window ms, and the fields as one JSON object of strings: ioredis
+// spends ~0.25 µs per argument on every call (Array.prototype.flat, then the RESP
+// string), and this is the one script every login page view runs. Returns {1}, {0} (the id exists),
 // {2} (the code is taken) or {3, ms left in the window} (over the quota); only {1} writes a session.
 const CREATE_ON_ONE_REDIS = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
@@ -29,7 +31,12 @@ if points > 0 then
   if redis.call('INCR', KEYS[4]) > points then return {3, redis.call('PTTL', KEYS[4])} end
 end
 if ARGV[4] == '1' and not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[1], 'NX') then return {2} end
-redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+local fields = {}
+for field, value in pairs(cjson.decode(ARGV[7])) do
+  fields[#fields + 1] = field
+  fields[#fields + 1] = value
+end
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 return {1}`;
@@ -120,7 +127,7 @@ export class RedisStore implements Store {
           userCode ? '1' : '0',
           quota?.points ?? 0,
           quota?.windowMs ?? 0,
-          ...toFields(record),
+          JSON.stringify(fieldsObject(record)),
         ),
       );
       if (result === 0) throw new Error(`session ${record.id} already exists`);
@@ -209,6 +216,16 @@ export class RedisStore implements Store {
       throw new StoreUnavailableError(err, !notSent);
     }
   }
+}
+
+/** The same pairs as one object (CREATE_ON_ONE_REDIS takes them as JSON). */
+function fieldsObject(record: SessionRecord): Record<string, string> {
+  const pairs = toFields(record);
+  const out: Record<string, string> = {};
+  // A lone surrogate has no UTF-8 form: Redis's cjson refuses its JSON escape, where an
+  // argument of its own went out as U+FFFD. The same replacement, made here.
+  for (let i = 0; i + 1 < pairs.length; i += 2) out[pairs[i]!] = pairs[i + 1]!.replace(/\p{Cs}/gu, '\uFFFD');
+  return out;
 }
 
 /** Flattens a record or change into HSET field/value pairs (the documented hash layout). */
