@@ -157,6 +157,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     windowsSeconds: { userCodeIp: config.RATE_LIMIT_USER_CODE_WINDOW_SECONDS, userCodeUser: config.RATE_LIMIT_USER_CODE_WINDOW_SECONDS },
     ipv6PrefixLength: config.IPV6_PREFIX_LENGTH,
+    redisWaitMs: config.RATE_LIMIT_REDIS_WAIT_MS,
     keyPrefix: config.REDIS_KEY_PREFIX,
     redis: connection.redis,
     onLimited: (limit) => metrics.rateLimited.inc({ limit }),

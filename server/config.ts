@@ -137,6 +137,10 @@ export const SETTINGS = {
   },
   RATE_LIMITS: { schema: flag.default(true), doc: 'Turn every rate limit on or off (off only for benchmarks).' },
   RATE_LIMIT_WINDOW_SECONDS: { schema: positiveInt.default(60), doc: 'Window the RATE_LIMIT_* counts are per.' },
+  RATE_LIMIT_REDIS_WAIT_MS: {
+    schema: positiveInt.max(10_000).default(150),
+    doc: 'How long a rate limit waits for Redis before this node counts that request alone, in memory: a Redis away or slower than this neither lifts the limits nor holds requests. Raise it where Redis is far, or busy enough to answer slower.',
+  },
   RATE_LIMIT_CREATE_PER_IP: { schema: nonNegativeInt.default(300), doc: 'Login sessions one IP may create per window (0: no limit).' },
   RATE_LIMIT_MOBILE_PER_IP: { schema: nonNegativeInt.default(600), doc: 'Mobile API calls per IP per window (0: no limit).' },
   RATE_LIMIT_MOBILE_PER_USER: { schema: nonNegativeInt.default(120), doc: 'Mobile API calls per app user per window (0: no limit).' },
