@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { qrPng, qrSvg } from '../qr';
-import { requestIp } from '../client-ip';
 import type { RateLimits } from '../limits/rate-limits';
 import type { LoginService } from '../session/service';
 import { toSnapshot } from '../session/types';
@@ -59,11 +58,12 @@ export function browserRoutes({ service, waitForChange, ttlSeconds, pollInterval
     // Only `svg` is read from the body, and checked before the creation is counted: a refused
     // body spends no point and creates nothing. The server alone chooses ids and lifetimes.
     const { svg: withSvg = true }: CreateLoginSessionRequest = parse(createBody, ctx.state.body, 'body') ?? {};
-    const client = limits.ipKey(requestIp(ctx));
+    const browser = requesterOf(ctx);
+    const client = limits.ipKey(browser.ip);
     // Counted by the store in the session's own write when it can (one Redis), else here first.
     const quota = service.countsCreations ? limits.quota('create', client) : undefined;
     if (!quota) await limits.consume('create', client);
-    const created = await service.create(requesterOf(ctx), quota);
+    const created = await service.create(browser, quota);
     if (!('record' in created)) throw limits.overQuota('create', created.retryAfterMs);
     const { record, secret, qrContent } = created;
     // Drawing the SVG is a sizeable share of a creation's cost: skipped for a browser that draws it itself.
