@@ -5,23 +5,24 @@
  * there), the push arrives, the token is refused on every node, a late
  * reconnect is refused, and the devices outlive a node restart.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import type { Socket } from 'socket.io-client';
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
 import { appToken, call, confirmedLogin } from '../support/client';
 import { expectError, waitFor } from '../support/expect';
-import { startNode, startNodes, stopNodes, type NodeProcess } from '../support/node-process';
+import { startNode, type NodeProcess } from '../support/node-process';
+import { threeNodes } from '../support/three-nodes';
 import { connectSession, listDevices, me, sessionRefusal, signOutDevice, signOutOf } from '../support/session-socket';
 
 const CHROME_ON_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 describe('linked devices on several nodes', () => {
-  const prefix = `test:${randomBytes(4).toString('hex')}:`;
-  const env = { REDIS_URL: process.env.TEST_REDIS_URL as string, REDIS_KEY_PREFIX: prefix, PUBLIC_URL: 'https://login.example.test' };
+  const cluster = threeNodes();
+  const { prefix, env, sockets, extraNodes } = cluster;
   let a: NodeProcess, b: NodeProcess, c: NodeProcess;
   let redis: Redis;
-  const sockets: Socket[] = [];
-  const extraNodes: NodeProcess[] = [];
+  beforeAll(() => {
+    ({ a, b, c, redis } = cluster);
+  });
 
   /** A login by `userId` (scan and confirm on other nodes), redeemed on `node` by a Chrome on macOS. */
   async function loggedIn(node: NodeProcess, userId: string): Promise<{ token: string; sid: string }> {
@@ -43,17 +44,6 @@ describe('linked devices on several nodes', () => {
     return count;
   };
 
-  beforeAll(async () => {
-    [a, b, c] = (await startNodes(3, env)) as [NodeProcess, NodeProcess, NodeProcess];
-    redis = new Redis(process.env.TEST_REDIS_URL as string);
-  });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await stopNodes([a, b, c, ...extraNodes]);
-  });
 
   test('the phone on B signs out the browser whose socket is on A: only A listens, the push arrives, every node refuses the token and a reconnect', async () => {
     const ana = `ana-${randomUUID().slice(0, 6)}`;

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Redis from 'ioredis';
-import type { Socket } from 'socket.io-client';
+import type Redis from 'ioredis';
 import {
   call,
   connectBrowser,
@@ -14,7 +12,8 @@ import {
   waitForState,
 } from '../support/client';
 import { endRedeliveryWindow } from '../support/redelivery';
-import { startNode, startNodes, stopNodes, type NodeProcess } from '../support/node-process';
+import { startNode, type NodeProcess } from '../support/node-process';
+import { threeNodes } from '../support/three-nodes';
 
 /**
  * Three `npm start` processes on one real Redis, as behind a load balancer:
@@ -22,30 +21,18 @@ import { startNode, startNodes, stopNodes, type NodeProcess } from '../support/n
  * whichever node, and every transition reaches the browser.
  */
 describe('several nodes on one Redis', () => {
-  const prefix = `test:${randomBytes(4).toString('hex')}:`;
-  // One site: every node puts the same public origin in its QR codes and accepts scans of it.
-  const env = { REDIS_URL: process.env.TEST_REDIS_URL as string, REDIS_KEY_PREFIX: prefix, PUBLIC_URL: 'https://login.example.test' };
+  const cluster = threeNodes();
+  const { prefix, env, sockets, extraNodes } = cluster;
   let a: NodeProcess, b: NodeProcess, c: NodeProcess;
   let redis: Redis;
-  const sockets: Socket[] = [];
-  const extraNodes: NodeProcess[] = [];
+  beforeAll(() => {
+    ({ a, b, c, redis } = cluster);
+  });
   const browser = async (node: NodeProcess, login: { id: string; secret: string }) => {
     const socket = await connectBrowser(node.url, { id: login.id, secret: login.secret });
     sockets.push(socket);
     return socket;
   };
-
-  beforeAll(async () => {
-    [a, b, c] = (await startNodes(3, env)) as [NodeProcess, NodeProcess, NodeProcess];
-    redis = new Redis(process.env.TEST_REDIS_URL as string);
-  });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await stopNodes([a, b, c, ...extraNodes]);
-  });
 
   test('browser socket on A, scan on B, confirm on C, redeem on A', async () => {
     const login = await createLogin(a.url);
