@@ -93,6 +93,75 @@ describe('RedisStore on one Redis counts creations in the create script', () => 
   });
 });
 
+describe('RedisStore on one Redis sends the creations of one event-loop turn as one script', () => {
+  /** A store whose client counts the scripts it sends (EVALSHA, or EVAL when Redis lacks the script). */
+  async function countingScripts() {
+    const client = new Redis(process.env.TEST_REDIS_URL as string);
+    const store = new RedisStore(client, { keyPrefix: newPrefix() });
+    let scripts = 0;
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (command, stream) => {
+      if (/^eval/i.test(command.name)) scripts++;
+      return send(command, stream);
+    };
+    // The first use loads the script (EVALSHA, NOSCRIPT, then EVAL); counted from here on.
+    expect(await store.create(newRecord())).toBe('ok');
+    scripts = 0;
+    return { store, scripts: () => scripts, close: () => client.quit() };
+  }
+
+  test('each creation gets its own answer: saved, over its quota, or its user code taken', async () => {
+    const { store, scripts, close } = await countingScripts();
+    try {
+      const quota = { key: '198.51.100.4', points: 2, windowMs: 60_000 };
+      const first = newRecord();
+      const records = [first, newRecord(), newRecord(), newRecord({ userCode: first.userCode }), newRecord()];
+      const answers = await Promise.all([
+        store.create(records[0]!, quota),
+        store.create(records[1]!, quota),
+        store.create(records[2]!, quota),
+        store.create(records[3]!),
+        store.create(records[4]!),
+      ]);
+      expect(answers).toEqual(['ok', 'ok', { retryAfterMs: expect.any(Number) }, 'user_code_taken', 'ok']);
+      expect(scripts()).toBe(1);
+      // Only the saved ones were written, each with its own fields.
+      const found = await Promise.all(records.map((record) => store.find(record.id)));
+      expect(found.map((record) => record?.id ?? null)).toEqual([records[0]!.id, records[1]!.id, null, null, records[4]!.id]);
+      expect(found[4]).toMatchObject({ userCode: records[4]!.userCode, ip: records[4]!.ip, state: 'pending' });
+      expect((await store.findByUserCode(first.userCode!))?.id).toBe(first.id);
+    } finally {
+      await close();
+    }
+  });
+
+  test('creations of different turns do not wait for each other: one script each', async () => {
+    const { store, scripts, close } = await countingScripts();
+    try {
+      for (let i = 1; i <= 3; i++) {
+        expect(await store.create(newRecord())).toBe('ok');
+        expect(scripts()).toBe(i);
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  test('a batch holding an id that exists fails that creation alone', async () => {
+    const { store, close } = await countingScripts();
+    try {
+      const taken = newRecord();
+      expect(await store.create(taken)).toBe('ok');
+      const fresh = newRecord();
+      const [again, other] = await Promise.allSettled([store.create({ ...taken, userCode: undefined }), store.create(fresh)]);
+      expect(again).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining('already exists') }) });
+      expect(other).toEqual({ status: 'fulfilled', value: 'ok' });
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('RedisStore field values', () => {
   test('a created session reads back byte for byte, whatever its User-Agent holds (a lone surrogate, which has no UTF-8, as U+FFFD)', async () => {
     const { store, close } = await redisStore({});

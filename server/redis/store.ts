@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../errors';
 import { FINAL_STATES, STATES, type SessionChange, type SessionRecord, type State } from '../session/types';
@@ -12,34 +13,46 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
 return 1`;
 
-// On a single Redis a creation is one script: the session, its user code's claim
-// and, with a quota, the count of the client's creations (what rate-limiter-flexible's
+// On a single Redis the creations asked during one event-loop turn are one script
+// (see RedisStore.createOnOneRedis): each one the session, its user code's claim and,
+// with a quota, the count of the client's creations (what rate-limiter-flexible's
 // RateLimiterRedis does: SET NX with the window, INCR). In a Cluster the claim's and the
 // counter's keys are in other slots, so there the claim goes out beside CREATE and the
 // count is the rate limiter's own command.
-// KEYS: the session, its ttl marker, the user code's claim, the creation counter.
-// ARGV: ttl ms, ttl + retention ms, session id, '1' to claim the code, quota points
-// ('0': none), quota window ms, and the fields as one JSON object of strings: ioredis
-// spends ~0.25 µs per argument on every call (Array.prototype.flat, then the RESP
-// string), and this is the one script every login page view runs. Returns {1}, {0} (the id exists),
-// {2} (the code is taken) or {3, ms left in the window} (over the quota); only {1} writes a session.
+// KEYS: per creation four: the session, its ttl marker, the user code's claim, the
+// creation counter. ARGV[1]: per creation, in the same order, [ttl ms, ttl + retention ms,
+// session id, '1' to claim the code, quota points ('0': none), quota window ms, the
+// fields as one object of strings], all as one JSON array: ioredis spends ~0.25 µs per
+// argument on every call (Array.prototype.flat, then the RESP string). Returns two numbers
+// per creation: 1 (saved), 0 (the id exists), 2 (the code is taken) or 3 (over the quota),
+// then the ms left in the quota's window (else 0). Only a 1 wrote anything.
 const CREATE_ON_ONE_REDIS = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
-local points = tonumber(ARGV[5])
-if points > 0 then
-  redis.call('SET', KEYS[4], '0', 'PX', ARGV[6], 'NX')
-  if redis.call('INCR', KEYS[4]) > points then return {3, redis.call('PTTL', KEYS[4])} end
+local function create(session, ttl, claim, counter, c)
+  if redis.call('EXISTS', session) == 1 then return 0, 0 end
+  local points = tonumber(c[5])
+  if points > 0 then
+    redis.call('SET', counter, '0', 'PX', c[6], 'NX')
+    if redis.call('INCR', counter) > points then return 3, redis.call('PTTL', counter) end
+  end
+  if c[4] == '1' and not redis.call('SET', claim, c[3], 'PX', c[1], 'NX') then return 2, 0 end
+  local fields = {}
+  for field, value in pairs(c[7]) do
+    fields[#fields + 1] = field
+    fields[#fields + 1] = value
+  end
+  redis.call('HSET', session, unpack(fields))
+  redis.call('PEXPIRE', session, c[2])
+  redis.call('SET', ttl, '1', 'PX', c[1])
+  return 1, 0
 end
-if ARGV[4] == '1' and not redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[1], 'NX') then return {2} end
-local fields = {}
-for field, value in pairs(cjson.decode(ARGV[7])) do
-  fields[#fields + 1] = field
-  fields[#fields + 1] = value
+local results = {}
+for i, c in ipairs(cjson.decode(ARGV[1])) do
+  local k = (i - 1) * 4
+  local result, msLeft = create(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], c)
+  results[#results + 1] = result
+  results[#results + 1] = msLeft
 end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
-return {1}`;
+return results`;
 
 const FIND = `
 local fields = redis.call('HGETALL', KEYS[1])
@@ -70,9 +83,15 @@ if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5]) end
 return 'ok'`;
 
 type Client = Redis | Cluster;
+type CreateResult = 'ok' | 'user_code_taken' | OverQuota;
+interface Creation {
+  record: SessionRecord;
+  quota: CreationQuota | undefined;
+  ttlMs: number;
+}
 interface ScriptedClient {
   qrloginCreate(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
-  qrloginCreateOnOneRedis(k1: string, k2: string, k3: string, k4: string, ...args: (string | number)[]): Promise<number[]>;
+  qrloginCreateOnOneRedis(numberOfKeys: number, ...keysThenArgs: string[]): Promise<number[]>;
   qrloginFind(k1: string, k2: string, k3: string): Promise<string[] | null>;
   qrloginUpdate(k1: string, k2: string, k3: string, ...args: (string | number)[]): Promise<'ok' | 'conflict' | 'gone'>;
 }
@@ -94,6 +113,11 @@ export class RedisStore implements Store {
   private readonly retentionMs: number;
   private readonly now: () => number;
   private readonly isCluster: boolean;
+  /** The creations asked during this event-loop turn, sent as one script at its end (one Redis only). */
+  private readonly creations = new DataLoader<Creation, CreateResult>((batch) => this.createOnOneRedis(batch), {
+    cache: false,
+    batchScheduleFn: (send) => setImmediate(send),
+  });
 
   constructor(client: Client, options: RedisStoreOptions = {}) {
     this.keyPrefix = options.keyPrefix ?? 'qrlogin:';
@@ -101,7 +125,7 @@ export class RedisStore implements Store {
     this.now = options.now ?? Date.now;
     this.isCluster = (client as Cluster).isCluster === true;
     client.defineCommand('qrloginCreate', { numberOfKeys: 2, lua: CREATE });
-    client.defineCommand('qrloginCreateOnOneRedis', { numberOfKeys: 4, lua: CREATE_ON_ONE_REDIS });
+    client.defineCommand('qrloginCreateOnOneRedis', { lua: CREATE_ON_ONE_REDIS });
     client.defineCommand('qrloginFind', { numberOfKeys: 3, lua: FIND });
     client.defineCommand('qrloginUpdate', { numberOfKeys: 3, lua: UPDATE });
     this.redis = client as Client & ScriptedClient;
@@ -111,29 +135,11 @@ export class RedisStore implements Store {
     return !this.isCluster;
   }
 
-  async create(record: SessionRecord, quota?: CreationQuota): Promise<'ok' | 'user_code_taken' | OverQuota> {
+  async create(record: SessionRecord, quota?: CreationQuota): Promise<CreateResult> {
     const ttlMs = Math.max(1, record.expiresAt - this.now());
     const keys = [sessionKey(this.keyPrefix, record.id), ttlKey(this.keyPrefix, record.id)] as const;
     const { userCode } = record;
-    if (!this.isCluster) {
-      const [result, msLeft] = await this.call(() =>
-        this.redis.qrloginCreateOnOneRedis(
-          ...keys,
-          userCodeKey(this.keyPrefix, userCode ?? ''),
-          creationCounterKey(this.keyPrefix, quota?.key ?? ''),
-          ttlMs,
-          ttlMs + this.retentionMs,
-          record.id,
-          userCode ? '1' : '0',
-          quota?.points ?? 0,
-          quota?.windowMs ?? 0,
-          JSON.stringify(fieldsObject(record)),
-        ),
-      );
-      if (result === 0) throw new Error(`session ${record.id} already exists`);
-      if (result === 3) return { retryAfterMs: Math.max(0, msLeft ?? 0) };
-      return result === 2 ? 'user_code_taken' : 'ok';
-    }
+    if (!this.isCluster) return this.creations.load({ record, quota, ttlMs });
     if (quota) throw new Error('a Redis Cluster store does not count creations: count them before creating');
     const creating = this.call(() => this.redis.qrloginCreate(...keys, ttlMs, ttlMs + this.retentionMs, ...toFields(record)));
     if (!userCode) {
@@ -154,6 +160,32 @@ export class RedisStore implements Store {
     if (claimed.value === 'OK') return 'ok';
     await this.call(() => this.redis.del(...keys));
     return 'user_code_taken';
+  }
+
+  /**
+   * One script for every creation of a turn (CREATE_ON_ONE_REDIS): under load
+   * a turn serves many login pages, and each command costs the node ioredis's
+   * work and a promise whatever its size (docs/BENCHMARKS.md, creation).
+   */
+  private async createOnOneRedis(batch: readonly Creation[]): Promise<(CreateResult | Error)[]> {
+    const keys: string[] = [];
+    const creations = batch.map(({ record, quota, ttlMs }) => {
+      keys.push(
+        sessionKey(this.keyPrefix, record.id),
+        ttlKey(this.keyPrefix, record.id),
+        userCodeKey(this.keyPrefix, record.userCode ?? ''),
+        creationCounterKey(this.keyPrefix, quota?.key ?? ''),
+      );
+      const times = [String(ttlMs), String(ttlMs + this.retentionMs)];
+      return [...times, record.id, record.userCode ? '1' : '0', String(quota?.points ?? 0), String(quota?.windowMs ?? 0), fieldsObject(record)];
+    });
+    const results = await this.call(() => this.redis.qrloginCreateOnOneRedis(keys.length, ...keys, JSON.stringify(creations)));
+    return batch.map(({ record }, i) => {
+      const [result, msLeft] = [results[2 * i], results[2 * i + 1] ?? 0];
+      if (result === 0) return new Error(`session ${record.id} already exists`);
+      if (result === 3) return { retryAfterMs: Math.max(0, msLeft) };
+      return result === 2 ? 'user_code_taken' : 'ok';
+    });
   }
 
   async findByUserCode(userCode: string): Promise<SessionRecord | null> {
