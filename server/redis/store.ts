@@ -135,11 +135,14 @@ export class RedisStore implements Store {
     return !this.isCluster;
   }
 
-  async create(record: SessionRecord, quota?: CreationQuota): Promise<CreateResult> {
+  create(record: SessionRecord, quota?: CreationQuota): Promise<CreateResult> {
     const ttlMs = Math.max(1, record.expiresAt - this.now());
+    return this.isCluster ? this.createInCluster(record, ttlMs, quota) : this.creations.load({ record, quota, ttlMs });
+  }
+
+  private async createInCluster(record: SessionRecord, ttlMs: number, quota: CreationQuota | undefined): Promise<CreateResult> {
     const keys = [sessionKey(this.keyPrefix, record.id), ttlKey(this.keyPrefix, record.id)] as const;
     const { userCode } = record;
-    if (!this.isCluster) return this.creations.load({ record, quota, ttlMs });
     if (quota) throw new Error('a Redis Cluster store does not count creations: count them before creating');
     const creating = this.call(() => this.redis.qrloginCreate(...keys, ttlMs, ttlMs + this.retentionMs, ...toFields(record)));
     if (!userCode) {
@@ -250,13 +253,13 @@ export class RedisStore implements Store {
   }
 }
 
-/** The same pairs as one object (CREATE_ON_ONE_REDIS takes them as JSON). */
+/** The same fields as one object (CREATE_ON_ONE_REDIS takes them as JSON). */
 function fieldsObject(record: SessionRecord): Record<string, string> {
   const pairs = toFields(record);
   const out: Record<string, string> = {};
   // A lone surrogate has no UTF-8 form: Redis's cjson refuses its JSON escape, where an
   // argument of its own went out as U+FFFD. The same replacement, made here.
-  for (let i = 0; i + 1 < pairs.length; i += 2) out[pairs[i]!] = pairs[i + 1]!.replace(/\p{Cs}/gu, '\uFFFD');
+  for (let i = 0; i + 1 < pairs.length; i += 2) out[pairs[i]!] = pairs[i + 1]!.toWellFormed();
   return out;
 }
 
