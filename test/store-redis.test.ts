@@ -135,6 +135,17 @@ describe('RedisStore on one Redis sends the creations of one event-loop turn as 
     }
   });
 
+  test('a burst is cut into scripts of at most 100 creations (Redis runs nothing else meanwhile)', async () => {
+    const { store, scripts, close } = await countingScripts();
+    try {
+      const answers = await Promise.all(Array.from({ length: 150 }, () => store.create(newRecord())));
+      expect(answers.every((answer) => answer === 'ok')).toBe(true);
+      expect(scripts()).toBe(2);
+    } finally {
+      await close();
+    }
+  });
+
   test('creations of different turns do not wait for each other: one script each', async () => {
     const { store, scripts, close } = await countingScripts();
     try {

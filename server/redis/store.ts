@@ -117,6 +117,8 @@ export class RedisStore implements Store {
   private readonly creations = new DataLoader<Creation, CreateResult>((batch) => this.createOnOneRedis(batch), {
     cache: false,
     batchScheduleFn: (send) => setImmediate(send),
+    // A burst is cut into scripts of at most this many: Redis runs nothing else while one runs.
+    maxBatchSize: 100,
   });
 
   constructor(client: Client, options: RedisStoreOptions = {}) {
