@@ -18,6 +18,7 @@
  * and a message published on a channel reaches only the nodes that wait on
  * it: the cost of a push follows the work, not the number of nodes.
  */
+import { Channel, SETTLED } from './channel-listeners';
 
 /** One listener's hold on a channel. */
 export interface Subscription {
@@ -64,25 +65,20 @@ export const NO_SUBSCRIPTION: Subscription = { ready: Promise.resolve(), close: 
  * they would from Redis.
  */
 export class LocalChannels implements ChannelBus {
-  private readonly channels = new Map<string, Set<(message: string) => void>>();
+  private readonly channels = new Map<string, Channel>();
 
-  listen(channel: string, onMessage: (message: string) => void): Subscription {
-    const handlers = this.channels.get(channel) ?? new Set();
-    this.channels.set(channel, handlers);
-    const handler = (message: string) => onMessage(message);
-    handlers.add(handler);
-    return {
-      ready: Promise.resolve(),
-      close: () => {
-        handlers.delete(handler);
-        if (handlers.size === 0 && this.channels.get(channel) === handlers) this.channels.delete(channel);
-      },
-    };
+  listen(name: string, onMessage: (message: string) => void): Subscription {
+    let channel = this.channels.get(name);
+    if (!channel) {
+      channel = new Channel(name, this.lastLeft);
+      this.channels.set(name, channel);
+    }
+    return channel.listen(onMessage);
   }
 
-  publish(channel: string, message: string): void {
-    const handlers = this.channels.get(channel);
-    if (handlers) setImmediate(() => handlers.forEach((handler) => handler(message)));
+  publish(name: string, message: string): void {
+    const channel = this.channels.get(name);
+    if (channel) setImmediate(() => channel.deliver(message));
   }
 
   onResubscribed(): void {
@@ -92,4 +88,8 @@ export class LocalChannels implements ChannelBus {
   async close(): Promise<void> {
     this.channels.clear();
   }
+
+  private readonly lastLeft = (channel: Channel): void => {
+    if (this.channels.get(channel.name) === channel) this.channels.delete(channel.name);
+  };
 }
