@@ -50,14 +50,28 @@ export interface KeyWatcher {
 
 /** Several subscriptions held and given up as one. */
 export function allOf(subscriptions: Subscription[]): Subscription {
-  return {
-    ready: Promise.all(subscriptions.map((s) => s.ready)).then(() => undefined),
-    close: () => subscriptions.forEach((s) => s.close()),
-  };
+  return new AllOf(subscriptions);
+}
+
+/**
+ * A class rather than an object of closures, and `ready` made when asked (once
+ * per local listener) rather than kept: a node holds one of these per waiting
+ * session, and a settled promise kept for each was memory for nothing.
+ */
+class AllOf implements Subscription {
+  constructor(private readonly subscriptions: Subscription[]) {}
+
+  get ready(): Promise<void> {
+    return Promise.all(this.subscriptions.map((s) => s.ready)).then(() => undefined);
+  }
+
+  close(): void {
+    for (const subscription of this.subscriptions) subscription.close();
+  }
 }
 
 /** A subscription to nothing: ready at once (a single process has no other node to hear from). */
-export const NO_SUBSCRIPTION: Subscription = { ready: Promise.resolve(), close: () => undefined };
+export const NO_SUBSCRIPTION: Subscription = { ready: SETTLED, close: () => undefined };
 
 /**
  * ChannelBus within one process (the memory store: a single node, nothing to
