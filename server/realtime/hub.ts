@@ -31,7 +31,8 @@ export interface Listening {
 interface Watch {
   sockets: number;
   subscription: Subscription;
-  waiters: Set<Waiter>;
+  /** Long polls; made for the first (most sessions only ever have a socket). */
+  waiters?: Set<Waiter>;
   /** Newest snapshot pushed to this node's listeners: older or equal versions are dropped. */
   last?: Snapshot;
   expiryTimer?: NodeJS.Timeout;
@@ -85,10 +86,10 @@ export class SessionHub {
       const finish = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', finish);
-        if (watch.waiters.delete(waiter)) this.release(id, watch);
+        if (watch.waiters?.delete(waiter)) this.release(id, watch);
         resolve();
       };
-      watch.waiters.add(waiter);
+      (watch.waiters ??= new Set()).add(waiter);
       signal?.addEventListener('abort', finish);
     });
     return { subscribed: watch.subscription.ready, changed };
@@ -101,7 +102,7 @@ export class SessionHub {
     watch.last = snapshot;
     this.options.onDeliver?.(snapshot);
     if (watch.sockets > 0) this.options.emitLocal(snapshot);
-    for (const waiter of watch.waiters) if (snapshot.version > waiter.after) waiter.resolve();
+    for (const waiter of watch.waiters ?? []) if (snapshot.version > waiter.after) waiter.resolve();
   }
 
   /**
@@ -137,7 +138,7 @@ export class SessionHub {
     for (const watch of this.watches.values()) {
       clearTimeout(watch.expiryTimer);
       watch.subscription.close();
-      for (const waiter of watch.waiters) waiter.resolve();
+      for (const waiter of watch.waiters ?? []) waiter.resolve();
     }
     this.watches.clear();
   }
@@ -147,7 +148,7 @@ export class SessionHub {
     if (!watch) {
       // A closed hub (shutting down) subscribes to nothing more.
       const subscription = (!this.closed && this.options.subscribe?.(id)) || NO_SUBSCRIPTION;
-      watch = { sockets: 0, waiters: new Set(), subscription };
+      watch = { sockets: 0, subscription };
       // Expiry is pushed even when no store event arrives (managed Redis without
       // keyspace notifications, the memory store): re-read just after the deadline.
       const delay = Date.parse(expiresAt) - this.now() + 5;
@@ -190,7 +191,7 @@ export class SessionHub {
   }
 
   private release(id: string, watch: Watch): void {
-    if (watch.sockets > 0 || watch.waiters.size > 0) return;
+    if (watch.sockets > 0 || watch.waiters?.size) return;
     clearTimeout(watch.expiryTimer);
     if (this.watches.get(id) !== watch) return;
     this.watches.delete(id);
