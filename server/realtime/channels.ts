@@ -18,6 +18,7 @@
  * and a message published on a channel reaches only the nodes that wait on
  * it: the cost of a push follows the work, not the number of nodes.
  */
+import { Channel, SETTLED } from './channel-listeners';
 
 /** One listener's hold on a channel. */
 export interface Subscription {
@@ -49,14 +50,28 @@ export interface KeyWatcher {
 
 /** Several subscriptions held and given up as one. */
 export function allOf(subscriptions: Subscription[]): Subscription {
-  return {
-    ready: Promise.all(subscriptions.map((s) => s.ready)).then(() => undefined),
-    close: () => subscriptions.forEach((s) => s.close()),
-  };
+  return new AllOf(subscriptions);
+}
+
+/**
+ * A class rather than an object of closures, and `ready` made when asked (once
+ * per local listener) rather than kept: a node holds one of these per waiting
+ * session, and a settled promise kept for each was memory for nothing.
+ */
+class AllOf implements Subscription {
+  constructor(private readonly subscriptions: Subscription[]) {}
+
+  get ready(): Promise<void> {
+    return Promise.all(this.subscriptions.map((s) => s.ready)).then(() => undefined);
+  }
+
+  close(): void {
+    for (const subscription of this.subscriptions) subscription.close();
+  }
 }
 
 /** A subscription to nothing: ready at once (a single process has no other node to hear from). */
-export const NO_SUBSCRIPTION: Subscription = { ready: Promise.resolve(), close: () => undefined };
+export const NO_SUBSCRIPTION: Subscription = { ready: SETTLED, close: () => undefined };
 
 /**
  * ChannelBus within one process (the memory store: a single node, nothing to
@@ -64,25 +79,20 @@ export const NO_SUBSCRIPTION: Subscription = { ready: Promise.resolve(), close: 
  * they would from Redis.
  */
 export class LocalChannels implements ChannelBus {
-  private readonly channels = new Map<string, Set<(message: string) => void>>();
+  private readonly channels = new Map<string, Channel>();
 
-  listen(channel: string, onMessage: (message: string) => void): Subscription {
-    const handlers = this.channels.get(channel) ?? new Set();
-    this.channels.set(channel, handlers);
-    const handler = (message: string) => onMessage(message);
-    handlers.add(handler);
-    return {
-      ready: Promise.resolve(),
-      close: () => {
-        handlers.delete(handler);
-        if (handlers.size === 0 && this.channels.get(channel) === handlers) this.channels.delete(channel);
-      },
-    };
+  listen(name: string, onMessage: (message: string) => void): Subscription {
+    let channel = this.channels.get(name);
+    if (!channel) {
+      channel = new Channel(name, this.lastLeft);
+      this.channels.set(name, channel);
+    }
+    return channel.listen(onMessage);
   }
 
-  publish(channel: string, message: string): void {
-    const handlers = this.channels.get(channel);
-    if (handlers) setImmediate(() => handlers.forEach((handler) => handler(message)));
+  publish(name: string, message: string): void {
+    const channel = this.channels.get(name);
+    if (channel) setImmediate(() => channel.deliver(message));
   }
 
   onResubscribed(): void {
@@ -92,4 +102,8 @@ export class LocalChannels implements ChannelBus {
   async close(): Promise<void> {
     this.channels.clear();
   }
+
+  private readonly lastLeft = (channel: Channel): void => {
+    if (this.channels.get(channel.name) === channel) this.channels.delete(channel.name);
+  };
 }

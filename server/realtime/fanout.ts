@@ -86,10 +86,9 @@ export class Fanout {
   /** Called by the hub for a session's first local listener; closed after its last. */
   private subscribe(id: string): Subscription {
     const { channels, keys } = this.options;
-    const subscriptions: Subscription[] = [];
-    subscriptions.push(channels.listen(this.options.channelOf(id), (message) => this.receive(id, message)));
-    if (keys) subscriptions.push(keys.watch(id, () => this.hub.hint(id)));
-    return allOf(subscriptions);
+    const changes = channels.listen(this.options.channelOf(id), (message) => this.receive(id, message));
+    // An array literal, sized to fit: it is held as long as the session is watched.
+    return allOf(keys ? [changes, keys.watch(id, () => this.hub.hint(id))] : [changes]);
   }
 
   private receive(id: string, message: string): void {

@@ -29,9 +29,11 @@ export interface Listening {
 }
 
 interface Watch {
+  id: string;
   sockets: number;
   subscription: Subscription;
-  waiters: Set<Waiter>;
+  /** Long polls; made for the first (most sessions only ever have a socket). */
+  waiters?: Set<Waiter>;
   /** Newest snapshot pushed to this node's listeners: older or equal versions are dropped. */
   last?: Snapshot;
   expiryTimer?: NodeJS.Timeout;
@@ -59,16 +61,7 @@ export class SessionHub {
   watchSocket(id: string, expiresAt: string): Listening & { close(): void } {
     const watch = this.watch(id, expiresAt);
     watch.sockets++;
-    let open = true;
-    return {
-      subscribed: watch.subscription.ready,
-      close: () => {
-        if (!open) return;
-        open = false;
-        watch.sockets--;
-        this.release(id, watch);
-      },
-    };
+    return new SocketListener(watch, this.releaseWatch);
   }
 
   /**
@@ -85,10 +78,10 @@ export class SessionHub {
       const finish = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', finish);
-        if (watch.waiters.delete(waiter)) this.release(id, watch);
+        if (watch.waiters?.delete(waiter)) this.release(watch);
         resolve();
       };
-      watch.waiters.add(waiter);
+      (watch.waiters ??= new Set()).add(waiter);
       signal?.addEventListener('abort', finish);
     });
     return { subscribed: watch.subscription.ready, changed };
@@ -101,7 +94,7 @@ export class SessionHub {
     watch.last = snapshot;
     this.options.onDeliver?.(snapshot);
     if (watch.sockets > 0) this.options.emitLocal(snapshot);
-    for (const waiter of watch.waiters) if (snapshot.version > waiter.after) waiter.resolve();
+    for (const waiter of watch.waiters ?? []) if (snapshot.version > waiter.after) waiter.resolve();
   }
 
   /**
@@ -137,7 +130,7 @@ export class SessionHub {
     for (const watch of this.watches.values()) {
       clearTimeout(watch.expiryTimer);
       watch.subscription.close();
-      for (const waiter of watch.waiters) waiter.resolve();
+      for (const waiter of watch.waiters ?? []) waiter.resolve();
     }
     this.watches.clear();
   }
@@ -147,7 +140,7 @@ export class SessionHub {
     if (!watch) {
       // A closed hub (shutting down) subscribes to nothing more.
       const subscription = (!this.closed && this.options.subscribe?.(id)) || NO_SUBSCRIPTION;
-      watch = { sockets: 0, waiters: new Set(), subscription };
+      watch = { id, sockets: 0, subscription };
       // Expiry is pushed even when no store event arrives (managed Redis without
       // keyspace notifications, the memory store): re-read just after the deadline.
       const delay = Date.parse(expiresAt) - this.now() + 5;
@@ -189,11 +182,36 @@ export class SessionHub {
     );
   }
 
-  private release(id: string, watch: Watch): void {
-    if (watch.sockets > 0 || watch.waiters.size > 0) return;
+  /** The one release function every socket listener is given, rather than a closure per socket. */
+  private readonly releaseWatch = (watch: Watch): void => this.release(watch);
+
+  private release(watch: Watch): void {
+    if (watch.sockets > 0 || watch.waiters?.size) return;
     clearTimeout(watch.expiryTimer);
-    if (this.watches.get(id) !== watch) return;
-    this.watches.delete(id);
+    if (this.watches.get(watch.id) !== watch) return;
+    this.watches.delete(watch.id);
     watch.subscription.close();
+  }
+}
+
+/** A socket's hold on its session: a class, as a node keeps one per idle socket. */
+class SocketListener implements Listening {
+  private open = true;
+
+  constructor(
+    private readonly watch: Watch,
+    private readonly release: (watch: Watch) => void,
+  ) {}
+
+  /** Made when asked (a socket asks once), rather than kept for the socket's lifetime. */
+  get subscribed(): Promise<void> {
+    return this.watch.subscription.ready;
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.watch.sockets--;
+    this.release(this.watch);
   }
 }

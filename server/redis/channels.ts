@@ -1,12 +1,7 @@
 import type { Logger } from 'pino';
+import { Channel } from '../realtime/channel-listeners';
 import type { ChannelBus, Subscription } from '../realtime/channels';
 import { isCluster, whenReady, type RedisClient } from './connect';
-
-interface Channel {
-  handlers: Set<(message: string) => void>;
-  /** The SUBSCRIBE in flight or done; listeners arriving later wait on the same one. */
-  ready: Promise<void>;
-}
 
 export interface RedisChannelsOptions {
   /** The subscriber connection, owned by this object from now on (a Redis, or a Cluster with shardedSubscribers when `sharded`). */
@@ -36,7 +31,7 @@ export class RedisChannels implements ChannelBus {
     this.sub = options.subscriber;
     this.sub.on(options.sharded ? 'smessage' : 'message', (channel: string, message: string) => {
       options.onMessage?.();
-      for (const handler of this.channels.get(channel)?.handlers ?? []) handler(message);
+      this.channels.get(channel)?.deliver(message);
     });
     // ioredis subscribes again by itself after a reconnect ('ready'; a Cluster's sharded
     // subscribers after their reset, 'subscribersReady'). Our own SUBSCRIBE of the same
@@ -54,21 +49,12 @@ export class RedisChannels implements ChannelBus {
   listen(name: string, onMessage: (message: string) => void): Subscription {
     let channel = this.channels.get(name);
     if (!channel) {
-      channel = { handlers: new Set(), ready: this.subscribe(name) };
+      // Listeners arriving later wait on the same SUBSCRIBE.
+      channel = new Channel(name, this.lastLeft);
+      channel.waitFor(this.subscribe(name));
       this.channels.set(name, channel);
     }
-    // A handler per listener, so the same function listening twice is two listeners.
-    const handler = (message: string) => onMessage(message);
-    channel.handlers.add(handler);
-    const held = channel;
-    return {
-      ready: held.ready,
-      close: () => {
-        if (!held.handlers.delete(handler) || held.handlers.size > 0 || this.channels.get(name) !== held) return;
-        this.channels.delete(name);
-        if (!this.closed) this.unsubscribe(name);
-      },
-    };
+    return channel.listen(onMessage);
   }
 
   publish(channel: string, message: string): void {
@@ -91,6 +77,13 @@ export class RedisChannels implements ChannelBus {
     this.channels.clear();
     await this.sub.quit().catch(() => this.sub.disconnect());
   }
+
+  /** A channel's last listener left: one function for all channels, rather than a closure per listener. */
+  private readonly lastLeft = (channel: Channel): void => {
+    if (this.channels.get(channel.name) !== channel) return;
+    this.channels.delete(channel.name);
+    if (!this.closed) this.unsubscribe(channel.name);
+  };
 
   private subscribe(channel: string): Promise<void> {
     const subscribing = this.options.sharded ? this.sub.ssubscribe(channel) : this.sub.subscribe(channel);

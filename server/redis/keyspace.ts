@@ -60,14 +60,13 @@ export async function watchKeyspace(options: KeyspaceWatcherOptions): Promise<Ke
   const channelOf = (key: string) => `__keyspace@${db}__:${key}`;
 
   /** Per cluster node (one entry for a single Redis): its subscriber, and how each watch holds it. */
-  const nodes = new Map<string, { channels: RedisChannels; held: Map<number, Subscription>; stopReenabling: () => void }>();
+  const nodes: Nodes = new Map();
   /** Every watch now, so that a node added later subscribes them too. */
-  const watches = new Map<number, { id: string; onChange: () => void }>();
+  const watches = new Set<KeyWatch>();
   const resubscribed = new Set<() => void>();
-  let nextWatch = 0;
   let warned = false;
 
-  const hold = (channels: RedisChannels, id: string, onChange: () => void): Subscription =>
+  const hold = (channels: RedisChannels, { id, onChange }: KeyWatch): Subscription =>
     allOf([
       channels.listen(channelOf(ttlKey(keyPrefix, id)), (event) => event === 'expired' && onChange()),
       channels.listen(channelOf(sessionKey(keyPrefix, id)), (event) => event === OUTSIDE_WRITE && onChange()),
@@ -84,9 +83,9 @@ export async function watchKeyspace(options: KeyspaceWatcherOptions): Promise<Ke
     // A restarted Redis has forgotten CONFIG SET (unless it was persisted): set the flags again on every reconnect.
     const reenable = () => void enableNotifications(server);
     server.on('ready', reenable);
-    const node = { channels, held: new Map<number, Subscription>(), stopReenabling: () => server.off('ready', reenable) };
+    const node: Node = { channels, held: new Map(), stopReenabling: () => server.off('ready', reenable) };
     nodes.set(address, node);
-    for (const [key, watch] of watches) node.held.set(key, hold(channels, watch.id, watch.onChange));
+    for (const watch of watches) node.held.set(watch, hold(channels, watch));
     const enabled = await enableNotifications(server);
     if (enabled !== true && !warned) {
       warned = true;
@@ -122,23 +121,10 @@ export async function watchKeyspace(options: KeyspaceWatcherOptions): Promise<Ke
   return {
     configured: results.every(Boolean),
     watch(id, onChange) {
-      const key = nextWatch++;
-      watches.set(key, { id, onChange });
-      const subscriptions = [...nodes.values()].map((node) => {
-        const subscription = hold(node.channels, id, onChange);
-        node.held.set(key, subscription);
-        return subscription;
-      });
-      return {
-        ready: allOf(subscriptions).ready,
-        close: () => {
-          if (!watches.delete(key)) return;
-          for (const node of nodes.values()) {
-            node.held.get(key)?.close();
-            node.held.delete(key);
-          }
-        },
-      };
+      const watch = new KeyWatch(id, onChange, nodes, watches);
+      watches.add(watch);
+      for (const node of nodes.values()) node.held.set(watch, hold(node.channels, watch));
+      return watch;
     },
     onResubscribed(callback) {
       resubscribed.add(callback);
@@ -157,6 +143,42 @@ export async function watchKeyspace(options: KeyspaceWatcherOptions): Promise<Ke
       await Promise.all(closing);
     },
   };
+}
+
+interface Node {
+  channels: RedisChannels;
+  /** Each watch's hold on this node's subscriber: its two keys' channels. */
+  held: Map<KeyWatch, Subscription>;
+  stopReenabling: () => void;
+}
+/** By address. */
+type Nodes = Map<string, Node>;
+
+/**
+ * One watch of a session's keys, held on every node (what KeyWatcher.watch
+ * returns). A class, with `ready` made when asked: a node holds one per
+ * waiting session, so no closures or settled promises are kept for it.
+ */
+class KeyWatch implements Subscription {
+  constructor(
+    readonly id: string,
+    readonly onChange: () => void,
+    private readonly nodes: Nodes,
+    private readonly watches: Set<KeyWatch>,
+  ) {}
+
+  /** Subscribed on every node. */
+  get ready(): Promise<void> {
+    return allOf([...this.nodes.values()].flatMap((node) => node.held.get(this) ?? [])).ready;
+  }
+
+  close(): void {
+    if (!this.watches.delete(this)) return;
+    for (const node of this.nodes.values()) {
+      node.held.get(this)?.close();
+      node.held.delete(this);
+    }
+  }
 }
 
 /** Adds the flags qrlogin needs to the server's notify-keyspace-events, keeping the ones already set. */
