@@ -15,15 +15,19 @@ export async function readJsonBody(ctx: Context): Promise<object | undefined> {
   const length = ctx.request.length;
   const hasBody = (length !== undefined && length > 0) || ctx.get('transfer-encoding') !== '';
   if (!hasBody) return undefined;
-  // One parse of the header answers both questions (type-is would parse it again, and look up mime types).
-  let type: string;
+  // One parse of the header answers both questions (type-is would parse it again, and look up mime types);
+  // none for the header as the SDKs send it.
+  const header = ctx.get('content-type');
+  let type = 'application/json';
   let charset: string | undefined;
-  try {
-    const parsed = parseContentType(ctx.get('content-type'));
-    type = parsed.type;
-    charset = parsed.parameters.charset?.toLowerCase();
-  } catch {
-    throw new LoginError('unsupported_media_type', 'Send the body as Content-Type: application/json');
+  if (header !== type) {
+    try {
+      const parsed = parseContentType(header);
+      type = parsed.type;
+      charset = parsed.parameters.charset?.toLowerCase();
+    } catch {
+      throw new LoginError('unsupported_media_type', 'Send the body as Content-Type: application/json');
+    }
   }
   if (type !== 'application/json') {
     throw new LoginError('unsupported_media_type', 'Send the body as Content-Type: application/json');
