@@ -5,6 +5,14 @@
  * answer, and `GET /healthz`, on the same node, in alternating one-second
  * slices, so that whatever else the machine runs meanwhile weighs on all
  * alike. Plus what one QR costs to render on one thread, as SVG and as PNG.
+ *
+ * Each kind is driven by CONNECTIONS keep-alive connections: enough to keep
+ * the node busy with either. A creation waits on a Redis round trip, so with
+ * few connections the node idles while every connection waits on Redis and
+ * the figure is the round trip's, not the node's capacity: with 16 the node
+ * was 80-88 % busy during creation slices against 98 % during healthz ones
+ * (healthz's rate does not change from 8 to 64 connections). The rate at 16
+ * connections is kept as a row, for comparison with earlier recordings.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -38,7 +46,13 @@ export async function qrRenderCost(base: string, codes: number): Promise<{ svgMs
   return { svgMs: await time(qrSvg), pngMs: await time(qrPngInThread) };
 }
 
+/** Connections per slice (see above). */
+export const CONNECTIONS = 64;
+/** The earlier recordings' setup, still measured. */
+const FEW_CONNECTIONS = 16;
+
 export interface CreationRun {
+  connections: number;
   healthzPerSecond: number;
   /** Creation as the browser SDK asks for it ({"svg": false}: the browser draws the QR from qr.content). */
   createPerSecond: number;
@@ -57,37 +71,48 @@ export interface CreationRun {
   nodeCpuMsPerSvgCreation: number;
   nodeCpuMsPerHealthz: number;
   redisCpuMsPerCreation: number;
+  /** Share of one core the node used (all its threads) during the SDK creation slices: how busy it was kept. */
+  nodeBusyCreating: number;
+  /** The same SDK creation / healthz with FEW_CONNECTIONS, and the node's busy share creating then. */
+  fewConnections: number;
+  ofHealthzFewConnections: number;
+  nodeBusyCreatingFewConnections: number;
 }
 
-type Kind = 'healthz' | 'create' | 'createSvg';
-const KINDS: Kind[] = ['healthz', 'create', 'createSvg'];
-const REQUESTS: Record<Kind, [method: string, path: string, body?: object]> = {
-  healthz: ['GET', '/healthz'],
-  create: ['POST', '/api/login-sessions', { svg: false }],
-  createSvg: ['POST', '/api/login-sessions'],
+type Kind = 'healthz' | 'create' | 'createSvg' | 'healthzFew' | 'createFew';
+const KINDS: Kind[] = ['healthz', 'create', 'createSvg', 'healthzFew', 'createFew'];
+const REQUESTS: Record<Kind, [method: string, path: string, connections: number, body?: object]> = {
+  healthz: ['GET', '/healthz', CONNECTIONS],
+  create: ['POST', '/api/login-sessions', CONNECTIONS, { svg: false }],
+  createSvg: ['POST', '/api/login-sessions', CONNECTIONS],
+  healthzFew: ['GET', '/healthz', FEW_CONNECTIONS],
+  createFew: ['POST', '/api/login-sessions', FEW_CONNECTIONS, { svg: false }],
 };
 
 /**
  * `seconds` rounds of one-second slices: healthz, creation as the SDK asks
- * and creation with the SVG, each with the same 16 keep-alive connections'
- * worth of load, the order rotated every round (none always follows another);
- * each round a ratio.
+ * and creation with the SVG, each with CONNECTIONS keep-alive connections, then
+ * healthz and SDK creation with FEW_CONNECTIONS; the order rotated every round
+ * (none always follows another); each round a ratio.
  */
 export async function creationRun(base: string, seconds: number, pids: { node: number; redis: number }): Promise<CreationRun> {
   const qrCeilingPerSecond = qrCeiling(base, 500);
-  const rate = { healthz: 0, create: 0, createSvg: 0 };
-  const nodeCpu = { healthz: 0, create: 0, createSvg: 0 };
+  const rate = { healthz: 0, create: 0, createSvg: 0, healthzFew: 0, createFew: 0 };
+  const nodeCpu = { healthz: 0, create: 0, createSvg: 0, healthzFew: 0, createFew: 0 };
+  const sliceMs = { create: 0, createFew: 0 };
   let redisCpuCreate = 0;
   const roundRatios: number[] = [];
   const rounds = Math.max(1, seconds);
   for (let round = 0; round < rounds; round++) {
-    const perSecond = { healthz: 0, create: 0, createSvg: 0 };
+    const perSecond = { healthz: 0, create: 0, createSvg: 0, healthzFew: 0, createFew: 0 };
     for (let i = 0; i < KINDS.length; i++) {
       const kind = KINDS[(round + i) % KINDS.length]!;
-      const [method, path, body] = REQUESTS[kind];
+      const [method, path, connections, body] = REQUESTS[kind];
       const node = cpuMs(pids.node);
       const redis = cpuMs(pids.redis);
-      const result = await load(base, method, path, 1, 16, body);
+      const started = performance.now();
+      const result = await load(base, method, path, 1, connections, body);
+      if (kind === 'create' || kind === 'createFew') sliceMs[kind] += performance.now() - started;
       nodeCpu[kind] += cpuMs(pids.node) - node;
       if (kind === 'create') redisCpuCreate += cpuMs(pids.redis) - redis;
       if (result.failures > 0) throw new Error(`load run had failures: ${kind} ${result.failures}`);
@@ -97,6 +122,7 @@ export async function creationRun(base: string, seconds: number, pids: { node: n
     roundRatios.push(perSecond.create / perSecond.healthz);
   }
   return {
+    connections: CONNECTIONS,
     healthzPerSecond: rate.healthz / rounds,
     createPerSecond: rate.create / rounds,
     createSvgPerSecond: rate.createSvg / rounds,
@@ -109,5 +135,9 @@ export async function creationRun(base: string, seconds: number, pids: { node: n
     nodeCpuMsPerSvgCreation: nodeCpu.createSvg / rate.createSvg,
     nodeCpuMsPerHealthz: nodeCpu.healthz / rate.healthz,
     redisCpuMsPerCreation: redisCpuCreate / rate.create,
+    nodeBusyCreating: nodeCpu.create / sliceMs.create,
+    fewConnections: FEW_CONNECTIONS,
+    ofHealthzFewConnections: rate.createFew / rate.healthzFew,
+    nodeBusyCreatingFewConnections: nodeCpu.createFew / sliceMs.createFew,
   };
 }
