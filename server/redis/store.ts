@@ -109,10 +109,12 @@ export class RedisStore implements Store {
     });
     const results = await this.call(() => this.redis.qrloginCreateOnOneRedis(keys.length, ...keys, JSON.stringify(creations)));
     return batch.map(({ record }, i) => {
-      const [result, msLeft] = [results[2 * i], results[2 * i + 1] ?? 0];
-      if (result === 0) return new Error(`session ${record.id} already exists`);
+      const [result, msLeft = 0] = [results[2 * i], results[2 * i + 1]];
+      if (result === 1) return 'ok';
+      if (result === 2) return 'user_code_taken';
       if (result === 3) return { retryAfterMs: Math.max(0, msLeft) };
-      return result === 2 ? 'user_code_taken' : 'ok';
+      // Only a 1 is a saved session: anything else, an answer missing included, is a failed creation.
+      return new Error(result === 0 ? `session ${record.id} already exists` : `unexpected answer to creating ${record.id}: ${result}`);
     });
   }
 
