@@ -4,39 +4,24 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import Koa from 'koa';
-import compose from 'koa-compose';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { Server as SocketServer } from 'socket.io';
-import { checkClaims, describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
+import { describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
 import { appTokensFromConfig, webTokensFromConfig } from './tokens-from-config';
 import type { IssuedToken, VerifiedWebToken } from './auth/web-token';
 import type { Config } from './config';
 import { createLoginEvents, type QrLoginEventListener, type QrLoginEventName } from './events';
 import { configFromOptions, type QrLoginSettings } from './options';
-import { requestMetrics } from './http/request-metrics';
-import { isUnderBasePath, underBasePath } from './http/base-path';
+import { isUnderBasePath } from './http/base-path';
+import { httpStack } from './http/stack';
 import { MAX_BODY_BYTES } from './http/body';
-import { bodyDeadline } from './http/body-deadline';
-import { appAssociationRoutes } from './http/app-association';
-import { appPageRoute } from './http/app-page-route';
 import { MemoryDeviceStore } from './devices/memory-device-store';
 import { DeviceService } from './devices/service';
 import { honouringSignOuts } from './devices/token-check';
 import type { SignOut } from './devices/types';
 import { LoginError } from './errors';
-import { browserRoutes } from './http/browser-routes';
-import { demoRoutes } from './http/demo-routes';
-import { deviceRoutes } from './http/device-routes';
-import { errorHandler } from './http/errors';
-import { jwksRoute } from './http/jwks-route';
-import { meRoute } from './http/me-route';
-import { mobileCaller } from './http/mobile-caller';
-import { mobileRoutes } from './http/mobile-routes';
-import { opsRoutes } from './http/ops-routes';
 import { describeBrowser } from './http/request-info';
-import { requestLog } from './http/request-log';
-import { corsAllowList, securityHeaders } from './http/security-headers';
 import { createRateLimits } from './limits/rate-limits';
 import { createLogger } from './log';
 import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
@@ -253,57 +238,23 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       this.set(hub.size);
     },
   });
-  const routers = [
-    opsRoutes({ store, metrics, metricsToken: config.METRICS_TOKEN }),
-    browserRoutes({
-      service,
-      waitForChange: (...args) => hub.waitForChange(...args),
-      ttlSeconds: config.QR_TTL_SECONDS,
-      pollIntervalMs: config.POLL_INTERVAL_MS,
-      limits,
-      onCreated: () => metrics.sessionsCreated.inc(),
-    }),
-    mobileRoutes({
-      service,
-      publicUrl: loginUrlBase,
-      verifyAppToken: checked(verifyAppToken),
-      describeUser: options.describeUser ?? describeUserFromClaims,
-      limits,
-    }),
-    deviceRoutes({
-      devices,
-      admit: mobileCaller({ verifyAppToken: checked(verifyAppToken), describeUser: options.describeUser ?? describeUserFromClaims, limits }),
-    }),
-    meRoute({ webTokens, checkWebToken, devices }),
-    jwksRoute(webTokens),
-    demoRoutes({ publicDir: options.publicDir ?? defaultPublicDir(), demoAppSecret, basePath: config.BASE_PATH, siteName: config.siteName }),
-    // Without the demo token endpoint the demo phone page could not work: the production page instead.
-    ...(demoAppSecret ? [] : [appPageRoute({
-      siteName: config.siteName,
-      appLinkUrl: config.APP_LINK_URL,
-      appStoreUrl: config.APP_STORE_URL,
-      playStoreUrl: config.PLAY_STORE_URL,
-      basePath: config.BASE_PATH,
-    })]),
-    appAssociationRoutes({
-      iosAppIds: config.IOS_APP_IDS,
-      androidPackage: config.ANDROID_APP_PACKAGE,
-      androidCertSha256: config.ANDROID_CERT_SHA256,
-      basePath: config.BASE_PATH,
-    }),
-  ];
-  const middleware = underBasePath(
-    config.BASE_PATH,
-    compose<Koa.ParameterizedContext>([
-      requestLog(logger),
-      requestMetrics(metrics),
-      bodyDeadline(config.HTTP_BODY_TIMEOUT_MS),
-      securityHeaders({ imageOrigins: [new URL(config.publicUrl).origin] }),
-      errorHandler(logger),
-      corsAllowList(config.CORS_ORIGINS),
-      ...routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]),
-    ]),
-  );
+  const middleware = httpStack({
+    config,
+    logger,
+    metrics,
+    store,
+    service,
+    loginUrlBase,
+    waitForChange: (...args) => hub.waitForChange(...args),
+    limits,
+    devices,
+    webTokens,
+    checkWebToken,
+    verifyAppToken,
+    describeUser: options.describeUser ?? describeUserFromClaims,
+    demoAppSecret,
+    publicDir: options.publicDir ?? defaultPublicDir(),
+  });
 
   // With TRUST_PROXY only the X-Forwarded-For hops our own proxies appended are believed (client-sent ones come first).
   const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: config.TRUST_PROXY_HOPS });
@@ -388,11 +339,6 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     },
   };
   return qrLogin;
-}
-
-/** Any token verifier, default or a site's hook, must still yield `sub` and `exp`. */
-function checked(verify: VerifyAppToken): VerifyAppToken {
-  return async (token) => checkClaims(await verify(token));
 }
 
 /** dist/public of this package, found from here whether running compiled (dist/server) or from source (server/). */
