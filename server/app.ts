@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
-import { Server as SocketServer } from 'socket.io';
 import { describeUserFromClaims, type AppClaims, type VerifyAppToken } from './auth/app-token';
 import { appTokensFromConfig, webTokensFromConfig } from './tokens-from-config';
 import type { IssuedToken, VerifiedWebToken } from './auth/web-token';
@@ -15,7 +14,6 @@ import { createLoginEvents, type QrLoginEventListener, type QrLoginEventName } f
 import { configFromOptions, type QrLoginSettings } from './options';
 import { isUnderBasePath } from './http/base-path';
 import { httpStack } from './http/stack';
-import { MAX_BODY_BYTES } from './http/body';
 import { MemoryDeviceStore } from './devices/memory-device-store';
 import { DeviceService } from './devices/service';
 import { honouringSignOuts } from './devices/token-check';
@@ -28,16 +26,14 @@ import { createMetrics, createPushTimer, epochNow, type Metrics } from './metric
 import { LocalChannels } from './realtime/channels';
 import { keyedChannel } from './realtime/keyed-channel';
 import { Fanout } from './realtime/fanout';
-import { createConnectionGuard } from './realtime/connection-guard';
-import { attachLoginNamespace, type QrLoginServer } from './realtime/login-namespace';
-import { attachSessionNamespace } from './realtime/session-namespace';
+import type { QrLoginServer } from './realtime/login-namespace';
 import { SignOutHub } from './realtime/sign-outs';
-import { createSocketAdapter } from './redis/socket-adapter';
 import { RedisDeviceStore } from './redis/device-store';
 import { openPubSub } from './redis/pubsub';
 import { changesChannel, signOutChannel } from './redis/keys';
 import { LoginService } from './session/service';
 import type { SessionUser, Snapshot } from './session/types';
+import { openSocketServer } from './socket-server';
 import { connectStore } from './store-connection';
 import { countingStoreErrors } from './session/counting-store';
 import type { Store } from './session/store';
@@ -298,37 +294,10 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
       return qrLogin;
     },
     async attach(server) {
-      const trustedHops = config.TRUST_PROXY ? config.TRUST_PROXY_HOPS : 0;
-      const guard = createConnectionGuard({
-        limits,
-        maxPerIp: config.RATE_LIMITS ? config.RATE_LIMIT_OPEN_SOCKETS_PER_IP : 0,
-        trustedHops,
-        onCapped: () => metrics.rateLimited.inc({ limit: 'openSockets' }),
-      });
-      const io: QrLoginServer = new SocketServer(server, {
-        path: `${config.BASE_PATH}/socket.io`,
-        serveClient: false,
-        allowRequest: guard.allowRequest,
-        // A connection that joins no namespace is closed after this (Socket.IO's default: 45 s).
-        connectTimeout: 10_000,
-        perMessageDeflate: false,
-        // Browsers send only `auth` and `redeem`: a message as large as an HTTP body is plenty.
-        maxHttpBufferSize: MAX_BODY_BYTES,
-        ...(config.CORS_ORIGINS.length ? { cors: { origin: config.CORS_ORIGINS, methods: ['GET', 'POST'] } } : {}),
-      });
-      // qrlogin's own pushes reach another node's sockets through the session's (or
-      // sid's) channel; the adapter is there for a site's broadcasts and costs nothing per login.
-      if (connection.redis) {
-        const socketAdapter = createSocketAdapter(connection.redis, config.REDIS_KEY_PREFIX, (err) => {
-          metrics.redisErrors.inc();
-          logger.warn({ err: err.message }, 'redis socket.io adapter connection error');
-        });
-        io.adapter(socketAdapter.adapter);
-        closers.push(socketAdapter.close);
-      }
-      guard.attach(io);
-      attachLoginNamespace(io, { service, fanout, logger, metrics, limits, trustedHops, redeliveryMs: config.REDEEM_REDELIVERY_SECONDS * 1000 });
-      attachSessionNamespace(io, { checkWebToken, signOuts, limits, logger, trustedHops, now: options.now });
+      const deps = { config, logger, metrics, limits, redis: connection.redis, service, fanout, checkWebToken, signOuts, now: options.now };
+      const { io, closeAdapter } = openSocketServer(server, deps);
+      // drain() closes the sockets before anything they listen through.
+      if (closeAdapter) closers.push(closeAdapter);
       closers.unshift(() => io.close().catch(() => undefined));
       return io;
     },
