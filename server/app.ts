@@ -20,7 +20,7 @@ import { honouringSignOuts } from './devices/token-check';
 import type { SignOut } from './devices/types';
 import { LoginError } from './errors';
 import { describeBrowser } from './http/request-info';
-import { createRateLimits } from './limits/rate-limits';
+import { rateLimitsFromConfig } from './limits/from-config';
 import { createLogger } from './log';
 import { createMetrics, createPushTimer, epochNow, type Metrics } from './metrics';
 import { LocalChannels } from './realtime/channels';
@@ -120,29 +120,7 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
   const pushTimer = createPushTimer(metrics.pushLatency);
   // The QR URL and every path follow BASE_PATH (library mode under a prefix).
   const loginUrlBase = config.publicUrl + config.BASE_PATH;
-  const limits = createRateLimits({
-    points: config.RATE_LIMITS
-      ? {
-          create: config.RATE_LIMIT_CREATE_PER_IP,
-          mobileIp: config.RATE_LIMIT_MOBILE_PER_IP,
-          mobileUser: config.RATE_LIMIT_MOBILE_PER_USER,
-          session: config.RATE_LIMIT_SESSION_READS,
-          handshake: config.RATE_LIMIT_HANDSHAKES_PER_IP,
-          browserIp: config.RATE_LIMIT_BROWSER_PER_IP,
-          browserFailure: config.RATE_LIMIT_BROWSER_FAILURES_PER_IP,
-          userCodeIp: config.RATE_LIMIT_USER_CODE_PER_IP,
-          userCodeUser: config.RATE_LIMIT_USER_CODE_PER_USER,
-          connection: config.RATE_LIMIT_CONNECTIONS_PER_IP,
-        }
-      : {},
-    windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-    windowsSeconds: { userCodeIp: config.RATE_LIMIT_USER_CODE_WINDOW_SECONDS, userCodeUser: config.RATE_LIMIT_USER_CODE_WINDOW_SECONDS },
-    ipv6PrefixLength: config.IPV6_PREFIX_LENGTH,
-    redisWaitMs: config.RATE_LIMIT_REDIS_WAIT_MS,
-    keyPrefix: config.REDIS_KEY_PREFIX,
-    redis: connection.redis,
-    onLimited: (limit) => metrics.rateLimited.inc({ limit }),
-  });
+  const limits = rateLimitsFromConfig(config, connection.redis, (limit) => metrics.rateLimited.inc({ limit }));
 
   const { verifyAppToken, demoAppSecret } = appTokensFromConfig(config, logger, options.verifyAppToken);
   const webTokens = webTokensFromConfig(config, logger, Boolean(options.issueWebToken));
