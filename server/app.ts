@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import { dirname, join } from 'node:path';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
@@ -213,21 +211,10 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     },
   });
   const middleware = httpStack({
-    config,
-    logger,
-    metrics,
-    store,
-    service,
-    loginUrlBase,
+    config, logger, metrics, store, service, loginUrlBase, limits, devices, webTokens, checkWebToken, verifyAppToken, demoAppSecret,
     waitForChange: (...args) => hub.waitForChange(...args),
-    limits,
-    devices,
-    webTokens,
-    checkWebToken,
-    verifyAppToken,
     describeUser: options.describeUser ?? describeUserFromClaims,
-    demoAppSecret,
-    publicDir: options.publicDir ?? defaultPublicDir(),
+    publicDir: options.publicDir,
   });
 
   // With TRUST_PROXY only the X-Forwarded-For hops our own proxies appended are believed (client-sent ones come first).
@@ -286,18 +273,4 @@ export async function createQrLogin(options: QrLoginOptions): Promise<QrLogin> {
     },
   };
   return qrLogin;
-}
-
-/** dist/public of this package, found from here whether running compiled (dist/server) or from source (server/). */
-function defaultPublicDir(): string {
-  let dir = __dirname;
-  while (dir !== dirname(dir)) {
-    try {
-      readFileSync(join(dir, 'package.json'));
-      return join(dir, 'dist', 'public');
-    } catch {
-      dir = dirname(dir);
-    }
-  }
-  return join(__dirname, 'public');
 }

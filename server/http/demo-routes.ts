@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Router from '@koa/router';
 import escapeHtml from 'escape-html';
 import jwt from 'jsonwebtoken';
@@ -12,8 +13,8 @@ import { jsonBody } from './body';
 import { demoTokenBody, parse } from '../schemas';
 
 export interface DemoRouteDeps {
-  /** Folder with the built demo pages (index.html, phone.html, assets/). */
-  publicDir: string;
+  /** Folder with the built demo pages (index.html, phone.html, assets/); default: dist/public of this package. */
+  publicDir?: string;
   /** The HS256 secret app tokens are checked with; present only when the demo is on. */
   demoAppSecret?: string;
   /** BASE_PATH: the pages' links and scripts follow it. */
@@ -30,7 +31,7 @@ const ASSET = /^[a-z0-9-]+\.(js|css|map|svg)$/;
  * and the token endpoint exist only with the demo on: they let anyone log in
  * as anyone (with the demo off, /m/login is the production page, app-page-route.ts).
  */
-export function demoRoutes({ publicDir, demoAppSecret, basePath = '', siteName }: DemoRouteDeps): Router {
+export function demoRoutes({ publicDir = defaultPublicDir(), demoAppSecret, basePath = '', siteName }: DemoRouteDeps): Router {
   const router = new Router();
   // In the language Accept-Language asks for (client/demo/i18n.ts), which <html lang> tells the page's script.
   const page = (file: string) => async (ctx: Context) => {
@@ -70,4 +71,18 @@ export function demoRoutes({ publicDir, demoAppSecret, basePath = '', siteName }
     ctx.body = { token };
   });
   return router;
+}
+
+/** dist/public of this package, found from here whether running compiled (dist/server/http) or from source (server/http/). */
+function defaultPublicDir(): string {
+  let dir = __dirname;
+  while (dir !== dirname(dir)) {
+    try {
+      readFileSync(join(dir, 'package.json'));
+      return join(dir, 'dist', 'public');
+    } catch {
+      dir = dirname(dir);
+    }
+  }
+  return join(__dirname, '..', 'public');
 }

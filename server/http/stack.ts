@@ -46,7 +46,8 @@ export interface HttpStackDeps {
   describeUser: (claims: AppClaims) => SessionUser | Promise<SessionUser>;
   /** Set only with the demo on: its token endpoint signs with it. */
   demoAppSecret?: string;
-  publicDir: string;
+  /** The built demo pages; default: dist/public of this package. */
+  publicDir?: string;
 }
 
 /**
